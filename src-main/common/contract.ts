@@ -1,0 +1,77 @@
+// The API contract, in one file: every method with its input and output schema, every event with its payload.
+// Electron IPC (preload), the WebSocket of serve mode and the in-memory test transport are all derived from it.
+import { z } from 'zod';
+import { HardwareReport } from './hardware';
+import { Job, JobKind, JobLogEvent, JobMetricsEvent, JobProgressEvent } from './jobs';
+import { StoreStatus } from './store';
+
+const Empty = z.object({}).strict();
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  mode: z.enum(['electron', 'serve', 'memory']),
+  home: z.string(), // where this app keeps its data
+  platform: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const methods = {
+  'app.info': { input: Empty, output: AppInfo },
+  'hardware.get': { input: z.object({ refresh: z.boolean().optional() }).strict(), output: HardwareReport },
+  'store.status': { input: Empty, output: StoreStatus },
+  /** Renames a corrupt or too-new database file aside (never deletes it) and starts a fresh one. */
+  'store.moveAside': { input: Empty, output: z.object({ movedTo: z.string(), status: StoreStatus }) },
+  'jobs.list': { input: Empty, output: z.array(Job) },
+  'jobs.get': { input: z.object({ id: z.string().min(1) }).strict(), output: Job },
+  'jobs.start': { input: z.object({ kind: JobKind, params: z.record(z.string(), z.unknown()).default({}) }).strict(), output: Job },
+  'jobs.cancel': { input: z.object({ id: z.string().min(1) }).strict(), output: Job },
+  'external.open': { input: z.object({ url: z.string().url() }).strict(), output: z.object({ opened: z.boolean() }) },
+} as const;
+
+export const events = {
+  'job.updated': Job,
+  'job.progress': JobProgressEvent,
+  'job.log': JobLogEvent,
+  'job.metrics': JobMetricsEvent,
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>;
+export type MethodParsedInput<M extends MethodName> = z.output<Methods[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Methods[M]['output']>;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const methodNames = Object.keys(methods) as MethodName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+/** The typed client every front end uses; transports implement it. */
+export interface ApiClient {
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
+  on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** The channel names of the Electron transport (kept here so preload and main cannot drift apart). */
+export const IPC_INVOKE_PREFIX = 'ftstudio:call:';
+export const IPC_EVENT_CHANNEL = 'ftstudio:event';
+/** The path of the WebSocket in serve mode. */
+export const WS_PATH = '/api';
+
+/** What the preload exposes as `window.ftstudio`: one function per method (replies as envelopes, because
+ * Electron's contextBridge drops the fields of thrown errors) and a subscription to the contract's events. */
+export type CallResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string; details?: unknown } };
+export type PreloadBridge = {
+  [M in MethodName]: (input: MethodInput<M>) => Promise<CallResult<MethodOutput<M>>>;
+} & {
+  onEvent(event: EventName, handler: (payload: unknown) => void): () => void;
+};

@@ -1,0 +1,50 @@
+// Schemas of jobs (engine processes run by the supervisor) and the messages they exchange with main.
+import { z } from 'zod';
+
+export const JobKind = z.enum(['selftest']);
+export type JobKind = z.infer<typeof JobKind>;
+
+/** queued → running → (completed | failed | cancelled | interrupted). interrupted = main died while it ran. */
+export const JobState = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']);
+export type JobState = z.infer<typeof JobState>;
+
+export const Job = z.object({
+  id: z.string(),
+  kind: JobKind,
+  state: JobState,
+  params: z.record(z.string(), z.unknown()),
+  progress: z.number().min(0).max(1),
+  message: z.string().nullable(),
+  reason: z.string().nullable(), // why it failed / was interrupted, e.g. "engine process killed by SIGABRT"
+  resumable: z.boolean(),
+  runDir: z.string().nullable(),
+  pid: z.number().int().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+});
+export type Job = z.infer<typeof Job>;
+
+/** Parameters of the self-test job: it counts to `steps`, sleeping between, and can be told to crash or hang. */
+export const SelftestParams = z.object({
+  steps: z.number().int().min(1).max(100_000).default(10),
+  stepMs: z.number().int().min(0).max(60_000).default(50),
+  crashAtStep: z.number().int().min(0).optional(), // process.abort() at this step
+  ignoreCancel: z.boolean().optional(), // to test the kill after the grace period
+});
+export type SelftestParams = z.infer<typeof SelftestParams>;
+
+export const JobProgressEvent = z.object({
+  id: z.string(),
+  progress: z.number(),
+  message: z.string().nullable(),
+  rate: z.number().nullable(), // units per second
+  etaSeconds: z.number().nullable(),
+});
+export type JobProgressEvent = z.infer<typeof JobProgressEvent>;
+
+export const JobLogEvent = z.object({ id: z.string(), level: z.enum(['debug', 'info', 'warn', 'error']), text: z.string() });
+export type JobLogEvent = z.infer<typeof JobLogEvent>;
+
+export const JobMetricsEvent = z.object({ id: z.string(), step: z.number().int(), values: z.record(z.string(), z.number()) });
+export type JobMetricsEvent = z.infer<typeof JobMetricsEvent>;

@@ -1,0 +1,88 @@
+// Assembles the services behind the API (store, hardware, jobs) and maps every contract method to one of them.
+import { ApiError } from '../common/errors';
+import type { AppInfo } from '../common/contract';
+import type { HardwareReport } from '../common/hardware';
+import { JobSupervisor } from '../jobs/supervisor';
+import type { EngineLauncher } from '../jobs/launcher';
+import { EventHub, type Handlers } from './api-dispatch';
+import { APP_NAME, APP_VERSION } from './app-version';
+import { isSafeExternalUrl } from './external-url';
+import { detectHardware, type ProviderProbe } from './hardware/detect';
+import { homeLayout } from './paths';
+import { StoreService } from './store-service';
+
+export interface AppServicesOptions {
+  home: string;
+  mode: AppInfo['mode'];
+  launcher: EngineLauncher;
+  providers: ProviderProbe;
+  /** Opens a checked URL in the system browser; absent in serve mode (the browser is already the shell). */
+  openExternal?: (url: string) => Promise<void>;
+}
+
+export interface AppServices {
+  handlers: Handlers;
+  hub: EventHub;
+  close(): Promise<void>;
+}
+
+export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
+  const layout = homeLayout(options.home);
+  const hub = new EventHub();
+  const storeService = new StoreService(layout.database);
+  let supervisor: JobSupervisor | null = null;
+  let hardware: Promise<HardwareReport> | null = null;
+
+  /** The job system lives on the store: (re)built whenever a healthy store is opened. */
+  async function attachSupervisor(): Promise<void> {
+    const store = storeService.current();
+    supervisor = store ? new JobSupervisor({ jobs: store.jobs, launcher: options.launcher, hub, runsDir: layout.runs }) : null;
+    await supervisor?.reconcile();
+  }
+  await storeService.open();
+  await attachSupervisor();
+
+  const jobs = (): JobSupervisor => {
+    storeService.require();
+    if (!supervisor) throw new ApiError('store-problem', 'The job system is not available without a database.');
+    return supervisor;
+  };
+
+  const handlers: Handlers = {
+    'app.info': () => ({ name: APP_NAME, version: APP_VERSION, mode: options.mode, home: options.home, platform: process.platform }),
+    'hardware.get': ({ refresh }) => {
+      // Probing execution providers costs a second or two, so the report is cached until asked to refresh.
+      if (!hardware || refresh) hardware = detectHardware(options.home, options.providers);
+      return hardware;
+    },
+    'store.status': () => storeService.status(),
+    'store.moveAside': async () => {
+      const { movedTo } = await storeService.moveAside();
+      await attachSupervisor();
+      return { movedTo, status: storeService.status() };
+    },
+    'jobs.list': () => jobs().list(),
+    'jobs.get': async ({ id }) => {
+      const job = await jobs().get(id);
+      if (!job) throw new ApiError('not-found', `No job with id ${id}.`);
+      return job;
+    },
+    'jobs.start': ({ kind, params }) => jobs().start(kind, params),
+    'jobs.cancel': ({ id }) => jobs().cancel(id),
+    'external.open': async ({ url }) => {
+      if (!isSafeExternalUrl(url)) throw new ApiError('invalid-input', `Refusing to open ${url}: only http(s) web pages open outside the app.`);
+      if (!options.openExternal) return { opened: false };
+      await options.openExternal(url);
+      return { opened: true };
+    },
+  };
+
+  return {
+    handlers,
+    hub,
+    async close() {
+      await supervisor?.shutdown();
+      await storeService.close();
+    },
+  };
+}

@@ -1,0 +1,160 @@
+// The DuckDB connection: opening (with migrations and version checks), queries, and serialized transactions.
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { loadMigrations, splitStatements, type Migration } from './migrate';
+import { StoreOpenError } from './store-error';
+
+export type SqlParam = string | number | boolean | null;
+export type Row = Record<string, unknown>;
+
+/** BIGINT columns come back as bigint; everything we store fits a double, and JSON cannot carry bigint. */
+function normalizeRow(row: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(row)) out[key] = typeof value === 'bigint' ? Number(value) : value;
+  return out;
+}
+
+/** What DuckDB says when a file is not a readable database: garbage, bad checksums (file or WAL), or truncated. */
+const corruptOpenMessage = /not a valid DuckDB database|Corrupt|checksum|serializ|Invalid|storage version|Could not read enough bytes/i;
+
+export class Database {
+  /** One operation at a time on the single connection, so a transaction is never interleaved with another call. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly schemaVersion: number,
+  ) {}
+
+  /** Opens (creating if absent) and migrates the file. Throws StoreOpenError for a corrupt or too-new file. */
+  static async open(path: string, migrations: Migration[] = loadMigrations()): Promise<Database> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (corruptOpenMessage.test(message) && existsSync(path)) {
+        throw new StoreOpenError('corrupt', path, `The database file ${path} cannot be read (${message}).`);
+      }
+      throw err;
+    }
+    const conn = await instance.connect();
+    try {
+      if (path !== ':memory:') await checkNotTruncated(conn, path);
+      const version = await migrate(conn, migrations, path);
+      return new Database(path, instance, conn, version);
+    } catch (err) {
+      conn.closeSync();
+      instance.closeSync();
+      throw err;
+    }
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  run(sql: string, params: SqlParam[] = []): Promise<void> {
+    return this.enqueue(async () => {
+      await this.conn.run(sql, params as DuckDBValue[]);
+    });
+  }
+
+  all<T extends Row = Row>(sql: string, params: SqlParam[] = []): Promise<T[]> {
+    return this.enqueue(async () => {
+      const reader = await this.conn.runAndReadAll(sql, params as DuckDBValue[]);
+      return reader.getRowObjectsJS().map((r) => normalizeRow(r as Record<string, unknown>) as T);
+    });
+  }
+
+  async one<T extends Row = Row>(sql: string, params: SqlParam[] = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  /** Runs `fn` inside BEGIN/COMMIT; any throw rolls back, so a half-done change never lands. */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.enqueue(async () => {
+      await this.conn.run('BEGIN TRANSACTION');
+      const tx: Transaction = {
+        run: async (sql, params = []) => { await this.conn.run(sql, params as DuckDBValue[]); },
+        all: async (sql, params = []) => (await this.conn.runAndReadAll(sql, params as DuckDBValue[]))
+          .getRowObjectsJS().map((r) => normalizeRow(r as Record<string, unknown>)),
+      };
+      try {
+        const result = await fn(tx);
+        await this.conn.run('COMMIT');
+        return result;
+      } catch (err) {
+        await this.conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.enqueue(async () => {
+      this.conn.closeSync();
+      this.instance.closeSync();
+    });
+  }
+}
+
+export interface Transaction {
+  run(sql: string, params?: SqlParam[]): Promise<void>;
+  all(sql: string, params?: SqlParam[]): Promise<Row[]>;
+}
+
+async function migrate(conn: DuckDBConnection, migrations: Migration[], path: string): Promise<number> {
+  await conn.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)');
+  const rows = (await conn.runAndReadAll('SELECT max(version) AS v FROM schema_version')).getRowObjectsJS();
+  const current = rows[0]?.v == null ? 0 : Number(rows[0].v);
+  const supported = migrations.length;
+  if (current > supported) {
+    throw new StoreOpenError('newer-schema', path,
+      `The database ${path} was written by a newer Finetune Studio (schema ${current}; this version knows up to ${supported}). Update the app, or move the file aside to start fresh.`, current);
+  }
+  for (const m of migrations.slice(current)) {
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      for (const statement of splitStatements(m.sql)) await conn.run(statement);
+      await conn.run('INSERT INTO schema_version VALUES ($1, $2)', [m.version, new Date().toISOString()]);
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw new Error(`Migration ${m.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return Math.max(current, supported);
+}
+
+/**
+ * DuckDB reads only the headers and the catalog on open, so a file cut short past those opens fine and fails on the
+ * first scan of a lost block. A sound file is always at least its three 4 KiB headers plus every block the header counts.
+ */
+async function checkNotTruncated(conn: DuckDBConnection, path: string): Promise<void> {
+  const rows = (await conn.runAndReadAll('SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = current_database()'))
+    .getRowObjectsJS();
+  if (rows.length === 0) return;
+  const expected = 3 * 4096 + Number(rows[0].block_size) * Number(rows[0].total_blocks);
+  const actual = statSync(path).size;
+  if (actual < expected) {
+    throw new StoreOpenError('corrupt', path, `The database file ${path} cannot be read (it is truncated: ${actual} bytes of the ${expected} its header describes).`);
+  }
+}
+
+/** Renames the database file (and its write-ahead log) aside; returns the new name. Never deletes or overwrites anything. */
+export function moveAside(path: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  let target = `${path}.moved-${stamp}`;
+  // renameSync replaces an existing target silently: pick a name nothing holds yet (a second move in the same millisecond).
+  for (let n = 2; existsSync(target) || existsSync(`${target}.wal`); n++) target = `${path}.moved-${stamp}-${n}`;
+  renameSync(path, target);
+  if (existsSync(`${path}.wal`)) renameSync(`${path}.wal`, `${target}.wal`);
+  return target;
+}

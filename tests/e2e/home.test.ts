@@ -1,0 +1,47 @@
+// Home in a real browser against `ftstudio serve`: the guided flow and this machine's real hardware.
+import os from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, chromiumMissingReason, launchChromium, startServe, type ServeProcess } from './harness';
+
+const skip = chromiumMissingReason();
+
+describe.skipIf(skip !== null)('Home (serve + Chromium)', () => {
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    serve = await startServe();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
+    page.on('pageerror', (err) => consoleErrors.push(err.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  it("shows the guided flow and this machine's real cores and RAM", async () => {
+    await page.goto(serve.url);
+    const card = page.getByTestId('hardware-card');
+    await card.waitFor();
+    // The provider probe takes a moment; wait for the real numbers rather than a loading state.
+    await expect.poll(async () => (await page.getByTestId('hw-cores').textContent())?.trim(), { timeout: 30_000 })
+      .toBe(String(os.cpus().length));
+    const ramGiB = (os.totalmem() / 2 ** 30).toFixed(1);
+    expect((await page.getByTestId('hw-ram').textContent())?.trim()).toContain(`${ramGiB} GiB`);
+    await expect.poll(async () => page.getByTestId('hw-providers').textContent(), { timeout: 30_000 }).toMatch(/cpu/i);
+
+    const body = await page.locator('body').innerText();
+    const order = ['Data', 'Adapter', 'Precision', 'Estimator', 'Train'].map((step) => body.indexOf(step));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    await page.screenshot({ path: join(ARTIFACTS, 'home.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+});
