@@ -42,7 +42,7 @@ export function readSafetensorsHeader(file: string): SafetensorsHeader {
     try {
       header = JSON.parse(headerBuf.toString('utf8'));
     } catch (err) {
-      throw new Error(`${file}: the safetensors header is not valid JSON (${(err as Error).message}).`);
+      throw new Error(`${file}: the safetensors header is not valid JSON (${(err as Error).message}).`, { cause: err });
     }
     const dataStart = 8 + headerLength;
     const tensors = new Map<string, TensorLocation>();

@@ -84,7 +84,7 @@ export function readModelConfig(dir: string): ModelSpec {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file} is not valid JSON (${(err as Error).message}).`);
+    throw new Error(`${file} is not valid JSON (${(err as Error).message}).`, { cause: err });
   }
   return parseModelConfig(json, file);
 }
