@@ -1,0 +1,15 @@
+// The guided flow's steps, in order, each with the one decision it makes in plain words and whether it is built yet.
+export interface FlowStep {
+  id: 'data' | 'adapter' | 'precision' | 'estimator' | 'train';
+  title: string;
+  decides: string;
+  built: boolean;
+}
+
+export const FLOW_STEPS: readonly FlowStep[] = [
+  { id: 'data', title: 'Data', built: false, decides: 'Which examples the model learns from: import your instruction dataset, clean it and check what is left.' },
+  { id: 'adapter', title: 'Adapter', built: false, decides: 'Which base model you start from and how big the small trainable add-on (such as LoRA, its rank and alpha) is.' },
+  { id: 'precision', title: 'Precision', built: false, decides: 'Which number format the weights and the math use, trading memory and speed against accuracy.' },
+  { id: 'estimator', title: 'Estimator', built: false, decides: 'Whether the run fits this computer’s memory, and about how long it will take and what it will cost, before you start.' },
+  { id: 'train', title: 'Train', built: false, decides: 'When to start the run, then watching its loss live, with stop and resume from the last checkpoint.' },
+];

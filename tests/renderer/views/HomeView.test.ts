@@ -1,0 +1,39 @@
+// Home shows the five steps in order, each honestly "Not built yet", links to the other pages, and the hardware card.
+import { describe, expect, it } from 'vitest';
+import HomeView from '../../../src-renderer/src/views/HomeView.vue';
+import { createFakeApi } from '../helpers/fake-api';
+import { hardwareReport } from '../helpers/fixtures';
+import { mountWithApp } from '../helpers/mount-app';
+
+describe('HomeView', () => {
+  it('shows Data → Adapter → Precision → Estimator → Train, each explained and marked "Not built yet"', async () => {
+    const fake = createFakeApi({ 'hardware.get': () => hardwareReport() });
+    const { wrapper } = await mountWithApp(HomeView, fake);
+    const steps = wrapper.findAll('[data-testid="flow-step"]');
+    expect(steps.map((s) => s.get('h3').text().replace(/^Step \d+: /, ''))).toEqual(['Data', 'Adapter', 'Precision', 'Estimator', 'Train']);
+    for (const step of steps) {
+      expect(step.get('[data-testid="flow-step-status"]').text()).toBe('Not built yet');
+      expect(step.get('p').text().length).toBeGreaterThan(30);
+      expect(step.find('button').exists()).toBe(false); // nothing pretends to work
+    }
+    wrapper.unmount();
+  });
+
+  it('links to Runs, Models and Settings', async () => {
+    const fake = createFakeApi({ 'hardware.get': () => hardwareReport() });
+    const { wrapper } = await mountWithApp(HomeView, fake);
+    const hrefs = wrapper.findAll('a').map((a) => a.attributes('href'));
+    for (const target of ['/runs', '/models', '/settings']) expect(hrefs.some((h) => h?.endsWith(target))).toBe(true);
+    wrapper.unmount();
+  });
+
+  it('asks the back end for the hardware and shows it in the hardware card', async () => {
+    const fake = createFakeApi({ 'hardware.get': () => hardwareReport() });
+    const { wrapper } = await mountWithApp(HomeView, fake);
+    expect(fake.calls.some((c) => c.method === 'hardware.get')).toBe(true);
+    expect(wrapper.get('[data-testid="hw-cores"]').text()).toBe('16');
+    await wrapper.get('[data-testid="hardware-card"] button').trigger('click');
+    expect(fake.calls.filter((c) => c.method === 'hardware.get').at(-1)?.input).toEqual({ refresh: true });
+    wrapper.unmount();
+  });
+});
