@@ -1,0 +1,3 @@
+// Public surface of autodiff.
+
+export { addGradients, type GradientOptions } from './gradients';

@@ -1,0 +1,128 @@
+// Text → token ids for training: tokenizer.json + the chat template of tokenizer_config.json, read from a local folder,
+// with supervised-fine-tuning labels that mask everything but the assistant's turns (-100 is ignored by the loss).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { Template } from '@huggingface/jinja';
+
+export const IGNORE_INDEX = -100;
+
+export interface ChatMessage { role: 'system' | 'user' | 'assistant' | 'tool'; content: string }
+export interface TokenizedExample { inputIds: number[]; labels: number[] }
+
+type Json = Record<string, unknown>;
+
+/** tokenizer_config.json writes special tokens as strings or as {content: …} objects. */
+function tokenText(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && typeof (value as Json).content === 'string') return (value as Json).content as string;
+  return null;
+}
+
+function readJson(file: string): Json {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file} is not valid JSON (${(err as Error).message}).`, { cause: err });
+  }
+}
+
+export class TextTokenizer {
+  private readonly template: Template | null;
+  readonly specialTokens: Record<'bos_token' | 'eos_token' | 'pad_token' | 'unk_token', string | null>;
+
+  private constructor(private readonly tokenizer: Tokenizer, config: Json, readonly vocabSize: number) {
+    const chatTemplate = config.chat_template;
+    this.template = typeof chatTemplate === 'string' ? new Template(chatTemplate) : null;
+    this.specialTokens = {
+      bos_token: tokenText(config.bos_token),
+      eos_token: tokenText(config.eos_token),
+      pad_token: tokenText(config.pad_token),
+      unk_token: tokenText(config.unk_token),
+    };
+  }
+
+  /** Loads DIR/tokenizer.json and DIR/tokenizer_config.json; nothing is fetched from the network. */
+  static fromFolder(dir: string): TextTokenizer {
+    const tokenizerFile = join(dir, 'tokenizer.json');
+    if (!existsSync(tokenizerFile)) throw new Error(`${dir} has no tokenizer.json: a model folder needs one to train on text (or use pre-tokenized data).`);
+    const configFile = join(dir, 'tokenizer_config.json');
+    const config = existsSync(configFile) ? readJson(configFile) : {};
+    const json = readJson(tokenizerFile);
+    const tokenizer = new Tokenizer(json, config);
+    return new TextTokenizer(tokenizer, config, tokenizer.get_vocab(true).size);
+  }
+
+  get hasChatTemplate(): boolean {
+    return this.template !== null;
+  }
+
+  get eosTokenId(): number | null {
+    return this.specialTokens.eos_token == null ? null : this.tokenizer.token_to_id(this.specialTokens.eos_token) ?? null;
+  }
+
+  encode(text: string, addSpecialTokens = false): number[] {
+    return this.tokenizer.encode(text, { add_special_tokens: addSpecialTokens }).ids;
+  }
+
+  decode(ids: number[]): string {
+    return this.tokenizer.decode(ids, { skip_special_tokens: false });
+  }
+
+  renderChat(messages: ChatMessage[], addGenerationPrompt: boolean): string {
+    if (!this.template) throw new Error('This tokenizer has no chat_template in tokenizer_config.json: use plain-text or pre-tokenized data.');
+    return this.template.render({ messages, add_generation_prompt: addGenerationPrompt, ...this.specialTokens });
+  }
+
+  /**
+   * Renders the whole conversation once and finds each assistant reply's span in it: it starts where the render of
+   * the turns before it (with the generation prompt) ends — or, for templates that render earlier turns differently
+   * (Qwen3 adds a think block to the last turn), where the reply's text occurs — and runs through the end-of-turn
+   * token that follows the reply, so the model learns to stop. Only those spans are labelled, unless trainOnPrompt.
+   * Segments are tokenized separately; the split points sit at template boundaries, never inside a word.
+   */
+  encodeChat(messages: ChatMessage[], trainOnPrompt = false): TokenizedExample {
+    const full = this.renderChat(messages, false);
+    const eos = this.specialTokens.eos_token;
+    const spans: [number, number][] = [];
+    let searchFrom = 0;
+    messages.forEach((m, i) => {
+      if (m.role !== 'assistant') return;
+      const before = this.renderChat(messages.slice(0, i), true);
+      const promptEnd = full.startsWith(before) && before.length >= searchFrom ? before.length : -1;
+      const contentAt = full.indexOf(m.content, promptEnd >= 0 ? promptEnd : searchFrom);
+      if (contentAt < 0) throw new Error(`The chat template's output does not contain assistant turn ${i}'s text, so it cannot be located for masking.`);
+      let end = contentAt + m.content.length;
+      if (eos) {
+        const eosAt = full.indexOf(eos, end);
+        if (eosAt >= 0 && full.slice(end, eosAt).trim() === '') end = eosAt + eos.length;
+      }
+      spans.push([promptEnd >= 0 ? promptEnd : contentAt, end]);
+      searchFrom = end;
+    });
+    const inputIds: number[] = [];
+    const labels: number[] = [];
+    let cursor = 0;
+    const push = (text: string, trained: boolean) => {
+      if (!text) return;
+      const ids = this.encode(text);
+      inputIds.push(...ids);
+      labels.push(...(trained ? ids : ids.map(() => IGNORE_INDEX)));
+    };
+    for (const [start, end] of spans) {
+      push(full.slice(cursor, start), trainOnPrompt);
+      push(full.slice(start, end), true);
+      cursor = end;
+    }
+    push(full.slice(cursor), trainOnPrompt);
+    return { inputIds, labels };
+  }
+
+  /** Plain text: every token is a label; an EOS is appended when the tokenizer has one. */
+  encodeText(text: string): TokenizedExample {
+    const ids = this.encode(text);
+    const eos = this.eosTokenId;
+    if (eos != null) ids.push(eos);
+    return { inputIds: ids, labels: [...ids] };
+  }
+}
