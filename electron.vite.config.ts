@@ -34,6 +34,8 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
+      // A sandboxed preload can require only 'electron': everything else (zod, via the contract) is bundled in.
+      externalizeDeps: false,
       rollupOptions: {
         external: ['electron'],
         input: { preload: resolve(__dirname, 'src-main/app/preload.ts') },
