@@ -1,5 +1,5 @@
 // The DuckDB connection: opening (with migrations and version checks), queries, and serialized transactions.
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { loadMigrations, splitStatements, type Migration } from './migrate';
@@ -37,14 +37,14 @@ export class Database {
       instance = await DuckDBInstance.create(path);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (corruptOpenMessage.test(message) && existsSync(path)) {
+      // Match DuckDB's words only: the message quotes the path, which may itself hold 'invalid' or 'corrupt'.
+      if (corruptOpenMessage.test(message.split(path).join('')) && existsSync(path)) {
         throw new StoreOpenError('corrupt', path, `The database file ${path} cannot be read (${message}).`);
       }
       throw err;
     }
     const conn = await instance.connect();
     try {
-      if (path !== ':memory:') await checkNotTruncated(conn, path);
       const version = await migrate(conn, migrations, path);
       return new Database(path, instance, conn, version);
     } catch (err) {
@@ -127,25 +127,10 @@ async function migrate(conn: DuckDBConnection, migrations: Migration[], path: st
       await conn.run('COMMIT');
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);
-      throw new Error(`Migration ${m.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`Migration ${m.name} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
   return Math.max(current, supported);
-}
-
-/**
- * DuckDB reads only the headers and the catalog on open, so a file cut short past those opens fine and fails on the
- * first scan of a lost block. A sound file is always at least its three 4 KiB headers plus every block the header counts.
- */
-async function checkNotTruncated(conn: DuckDBConnection, path: string): Promise<void> {
-  const rows = (await conn.runAndReadAll('SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = current_database()'))
-    .getRowObjectsJS();
-  if (rows.length === 0) return;
-  const expected = 3 * 4096 + Number(rows[0].block_size) * Number(rows[0].total_blocks);
-  const actual = statSync(path).size;
-  if (actual < expected) {
-    throw new StoreOpenError('corrupt', path, `The database file ${path} cannot be read (it is truncated: ${actual} bytes of the ${expected} its header describes).`);
-  }
 }
 
 /** Renames the database file (and its write-ahead log) aside; returns the new name. Never deletes or overwrites anything. */

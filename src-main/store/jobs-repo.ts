@@ -40,6 +40,8 @@ export class JobsRepo {
   /** Writes the job's whole row and a journal entry in one transaction, so the two never disagree. */
   async save(job: Job, eventType: string, payload: unknown = null): Promise<void> {
     await this.db.transaction(async (tx) => {
+      const exists = await tx.all('SELECT 1 FROM jobs WHERE id = $1', [job.id]);
+      if (!exists.length) throw new Error(`No job ${job.id} in the journal: insert it before saving it.`);
       const sets = columns.slice(1).map((c, i) => `${c} = $${i + 2}`).join(', ');
       await tx.run(`UPDATE jobs SET ${sets} WHERE id = $1`, toParams(job));
       const seqRow = await tx.all('SELECT coalesce(max(seq), 0) + 1 AS seq FROM job_events WHERE job_id = $1', [job.id]);
