@@ -1,0 +1,45 @@
+// Main's view of each job kind: how its parameters are validated and whether its run folder allows a resume.
+import type { z } from 'zod';
+import { ApiError } from '../common/errors';
+import { JobKind, SelftestParams } from '../common/jobs';
+import { readLatestCheckpoint } from '../engine/jobs/run-folder';
+
+export interface JobKindSpec {
+  params: z.ZodType<Record<string, unknown>>;
+  /** Reads only the run folder (the truth after a crash); no engine code runs in main. */
+  canResume(runDir: string | null): boolean;
+}
+
+export const jobKinds: Record<JobKind, JobKindSpec> = {
+  selftest: {
+    params: SelftestParams,
+    canResume: (runDir) => runDir !== null && readLatestCheckpoint(runDir) !== null,
+  },
+};
+
+/** Checks a start request (callers like the CLI may pass anything); defaults are filled in. Throws invalid-input. */
+export function parseJobRequest(kind: unknown, params: unknown): { kind: JobKind; params: Record<string, unknown> } {
+  const known = JobKind.safeParse(kind);
+  if (!known.success) throw new ApiError('invalid-input', `Unknown job kind ${JSON.stringify(kind)}.`);
+  const parsed = jobKinds[known.data].params.safeParse(params ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(params)'}: ${i.message}`);
+    throw new ApiError('invalid-input', `Invalid parameters for a ${known.data} job: ${issues.join('; ')}`, { issues });
+  }
+  return { kind: known.data, params: parsed.data };
+}
+
+/** Reasons recorded on jobs; the UI shows them as they are. */
+export const reasons = {
+  interrupted: 'the app stopped while this job ran',
+  closed: 'the app was closed while this job ran',
+  unresponsive: 'engine stopped responding',
+  graceKill: 'killed after the grace period',
+  cancelled: 'cancelled on request',
+  /** Why a process ended without telling us its outcome. */
+  exit(code: number | null, signal: string | null): string {
+    if (signal) return `engine process killed by ${signal}`;
+    if (code === null) return 'engine process could not be started';
+    return code === 0 ? 'engine process exited (code 0) without reporting an outcome' : `engine process exited with code ${code}`;
+  },
+};
