@@ -69,6 +69,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     },
     'jobs.start': ({ kind, params }) => jobs().start(kind, params),
     'jobs.cancel': ({ id }) => jobs().cancel(id),
+    'jobs.resume': ({ id }) => jobs().resume(id),
     'external.open': async ({ url }) => {
       if (!isSafeExternalUrl(url)) throw new ApiError('invalid-input', `Refusing to open ${url}: only http(s) web pages open outside the app.`);
       if (!options.openExternal) return { opened: false };

@@ -119,6 +119,16 @@ export const useJobsStore = defineStore('jobs', () => {
     }
   }
 
+  async function resume(id: string): Promise<void> {
+    try {
+      // The reply is authoritative: a resumed job legitimately leaves its terminal state.
+      applyUpdated(await api.call('jobs.resume', { id }));
+      error.value = null;
+    } catch (err) {
+      error.value = describeError(err);
+    }
+  }
+
   api.on('job.updated', applyUpdated);
   api.on('job.progress', applyProgress);
   api.on('job.log', applyLog);
@@ -134,6 +144,6 @@ export const useJobsStore = defineStore('jobs', () => {
 
   return {
     byId, live, logs, jobs, activeCount, loading, error, starting, cancelling,
-    load, start, startSelftest, cancel, applyUpdated, applyProgress, applyLog,
+    load, start, startSelftest, cancel, resume, applyUpdated, applyProgress, applyLog,
   };
 });

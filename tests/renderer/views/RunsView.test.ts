@@ -13,6 +13,7 @@ function fakeJobs() {
     ],
     'jobs.start': (input) => job({ id: 'st', state: 'queued', params: input.params ?? {}, createdAt: '2025-11-27T22:00:00.000Z' }),
     'jobs.cancel': ({ id }) => job({ id, state: 'cancelled', progress: 0.1 }),
+    'jobs.resume': ({ id }) => job({ id, state: 'running', progress: 0.5, resumable: false }),
   });
 }
 
@@ -39,6 +40,17 @@ describe('RunsView', () => {
     expect(row.get('[data-testid="job-reason"]').text()).toContain('the app quit while it ran');
     expect(row.find('[data-testid="job-resumable"]').exists()).toBe(true);
     expect(row.find('[data-testid="job-cancel"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+
+  it('resumes an interrupted job from its checkpoint', async () => {
+    const fake = fakeJobs();
+    const { wrapper } = await mountWithApp(RunsView, fake, '/runs');
+    expect(wrapper.find('[data-job-id="run"] [data-testid="job-resume"]').exists()).toBe(false);
+    await wrapper.get('[data-job-id="dead"] [data-testid="job-resume"]').trigger('click');
+    await flush();
+    expect(fake.calls).toContainEqual({ method: 'jobs.resume', input: { id: 'dead' } });
+    expect(wrapper.get('[data-job-id="dead"] [data-testid="job-state"]').text()).toBe('running');
     wrapper.unmount();
   });
 

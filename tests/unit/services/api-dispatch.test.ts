@@ -20,6 +20,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'jobs.get': ({ id }) => { throw new ApiError('not-found', `No job with id ${id}.`); },
     'jobs.start': fail,
     'jobs.cancel': fail,
+    'jobs.resume': fail,
     'external.open': fail,
     ...overrides,
   };

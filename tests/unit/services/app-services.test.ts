@@ -1,0 +1,83 @@
+// The real services behind the API, driven through the in-memory transport: jobs end to end, and a broken database.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ApiClient } from '../../../src-main/common/contract';
+import { NodeLauncher } from '../../../src-main/jobs/node-launcher';
+import { createAppServices, type AppServices } from '../../../src-main/services/app-services';
+import { createMemoryClient } from '../../../src-main/services/memory-transport';
+import { homeLayout } from '../../../src-main/services/paths';
+
+const providers = { version: () => '1.30.0', probe: async () => [{ name: 'cpu', works: true }] };
+const opened: AppServices[] = [];
+const homes: string[] = [];
+
+async function open(home: string): Promise<{ services: AppServices; client: ApiClient }> {
+  const services = await createAppServices({ home, mode: 'memory', launcher: new NodeLauncher({ stdio: 'ignore' }), providers });
+  opened.push(services);
+  return { services, client: createMemoryClient(services.handlers, services.hub) };
+}
+
+function tempHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'ftstudio-services-'));
+  homes.push(home);
+  return home;
+}
+
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close();
+  for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
+});
+
+describe('app services over the in-memory transport', () => {
+  it('reports the app, the store and the hardware', async () => {
+    const home = tempHome();
+    const { client } = await open(home);
+    expect(await client.call('app.info', {})).toMatchObject({ name: 'Finetune Studio', mode: 'memory', home });
+    expect(await client.call('store.status', {})).toMatchObject({ ok: true, problem: null, schemaVersion: 1, path: homeLayout(home).database });
+    const hw = await client.call('hardware.get', {});
+    expect(hw.onnxruntime.providers).toEqual([{ name: 'cpu', works: true }]);
+    await expect(client.call('external.open', { url: 'file:///etc/passwd' })).rejects.toMatchObject({ code: 'invalid-input' });
+    expect(await client.call('external.open', { url: 'https://example.com/' })).toEqual({ opened: false });
+  });
+
+  it('runs a self-test job in an engine process, streaming progress, to completion', async () => {
+    const { client } = await open(tempHome());
+    const progress: number[] = [];
+    client.on('job.progress', (p) => progress.push(p.progress));
+    const done = new Promise<string>((resolve) => client.on('job.updated', (job) => {
+      if (job.state === 'completed' || job.state === 'failed') resolve(job.state);
+    }));
+    const job = await client.call('jobs.start', { kind: 'selftest', params: { steps: 5, stepMs: 20 } });
+    expect(job.state).toBe('running');
+    expect(await done).toBe('completed');
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.at(-1)).toBe(1);
+    const listed = await client.call('jobs.list', {});
+    expect(listed.map((j) => [j.id, j.state])).toEqual([[job.id, 'completed']]);
+    expect(readFileSync(join(job.runDir!, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
+    await expect(client.call('jobs.start', { kind: 'selftest', params: { steps: -1 } })).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(client.call('jobs.get', { id: 'nope' })).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('explains a corrupt database, refuses jobs, and moves the file aside only when asked', async () => {
+    const home = tempHome();
+    const db = homeLayout(home).database;
+    mkdirSync(home, { recursive: true });
+    writeFileSync(db, 'this is not a database'.repeat(100));
+    const { client } = await open(home);
+    const status = await client.call('store.status', {});
+    expect(status).toMatchObject({ ok: false, problem: 'corrupt' });
+    expect(status.message).toContain(db);
+    await expect(client.call('jobs.list', {})).rejects.toMatchObject({ code: 'store-problem' });
+    expect(readFileSync(db, 'utf8')).toBe('this is not a database'.repeat(100)); // untouched until the user decides
+
+    const moved = await client.call('store.moveAside', {});
+    expect(moved.status).toMatchObject({ ok: true, problem: null });
+    expect(readFileSync(moved.movedTo, 'utf8')).toBe('this is not a database'.repeat(100));
+    expect(existsSync(db)).toBe(true);
+    expect(await client.call('jobs.list', {})).toEqual([]);
+    await expect(client.call('store.moveAside', {})).rejects.toMatchObject({ code: 'conflict' });
+  });
+});
