@@ -45,6 +45,8 @@ export class Graph extends GraphCore {
   }
   zerosLike(x: Value): Value { return this.constantOfShape(this.shapeOf(x), 0, x.dtype); }
   identity(x: Value): Value { return this.one(ops.Identity, [x]); }
+  /** int64 positions 0..n-1 where n = x.shape[axis] (symbolic dims resolved at run time). */
+  arange(x: Value, axis: number): Value { return this.one(ops.Arange, [x], { axis }); }
 
   // Elementwise binary (numpy broadcasting).
   add(a: Value, b: Value): Value { return this.one(ops.Add, [a, b]); }

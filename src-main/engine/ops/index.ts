@@ -2,6 +2,7 @@
 
 import type { OpDef } from '../ir/op-def';
 import { Add } from './add';
+import { Arange } from './arange';
 import { Cast } from './cast';
 import { Concat } from './concat';
 import { Constant } from './constant';
@@ -46,14 +47,14 @@ import { Unsqueeze } from './unsqueeze';
 import { Where } from './where';
 
 export {
-  Add, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, Greater,
+  Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, Greater,
   Identity, Less, Log, LogSoftmax, MatMul, Max, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
   Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sin, Size, Slice, Softmax, Sqrt, Squeeze, Sub, Tanh,
   Transpose, Unsqueeze, Where,
 };
 
 export const ALL_OPS: readonly OpDef[] = [
-  Add, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, Greater,
+  Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, Greater,
   Identity, Less, Log, LogSoftmax, MatMul, Max, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
   Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sin, Size, Slice, Softmax, Sqrt, Squeeze, Sub, Tanh,
   Transpose, Unsqueeze, Where,

@@ -1,0 +1,95 @@
+// Training and evaluation graphs of a causal LM: inputs, forward, masked loss, gradients, and their names.
+//
+// Inputs:  input_ids int64 [B, S], labels int64 [B, S] (−100 = ignored; right padding, see attention.ts),
+//          then the trainable float32 parameters (LoRA A/B in PEFT names; base weights in checkpoint
+//          names when trainable = 'all').
+// Outputs: loss_sum [], token_count [], loss [], then grad.<param> per parameter (train graph only).
+// B and S are symbolic: one graph serves every batch shape.
+
+import type { ModelSpec } from '../../common/model-spec';
+import { addGradients } from '../autodiff/gradients';
+import { Graph } from '../ir/graph';
+import type { SerializeOptions } from '../onnx/serialize';
+import type { Value } from '../ir/value';
+import type { LayerContext } from './layers';
+import { LoraAdapter, type LoraConfig } from './lora';
+import { maskedCrossEntropy } from './loss';
+import { decoderStack, lmHead } from './model';
+import { serializeGraph } from './serialize';
+import { WeightSource, type WeightRef } from './weights';
+
+export interface BuildOptions {
+  /** The adapter; null/absent for none. */
+  lora?: LoraConfig | null;
+  /** 'lora': only the adapter is trained (base weights frozen, external); 'all': every base weight too. */
+  trainable?: 'lora' | 'all';
+  name?: string;
+}
+
+export interface ParamInfo {
+  name: string;
+  shape: number[];
+}
+
+export interface BuiltGraph {
+  graph: Graph;
+  /** Trainable graph inputs (float32) in input order; the train graph outputs `grad.<name>` for each. */
+  params: ParamInfo[];
+  paramNames: string[];
+  /** Base weights that are graph inputs (trainable 'all'), a subset of params. */
+  weightInputs: string[];
+  /** External initializers whose bytes are bfloat16 (re-typed by serialize()). */
+  bf16Initializers: string[];
+  inputs: { inputIds: 'input_ids'; labels: 'labels' };
+  outputs: { lossSum: 'loss_sum'; tokenCount: 'token_count'; loss: 'loss'; grads: string[] };
+  /** ONNX bytes; write them into the folder the WeightRef locations are relative to. */
+  serialize(opts?: SerializeOptions): Uint8Array;
+}
+
+function forward(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOptions) {
+  const trainAll = opts.trainable === 'all';
+  const g = new Graph(opts.name ?? 'causal_lm');
+  const ids = g.input('input_ids', 'int64', ['B', 'S']);
+  const labels = g.input('labels', 'int64', ['B', 'S']);
+  const ws = new WeightSource(g, weights, () => (trainAll ? 'input' : 'frozen'));
+  const lora = opts.lora ? new LoraAdapter(g, spec, opts.lora) : null;
+  const ctx: LayerContext = { g, spec, weights: ws, lora };
+
+  const h = decoderStack(ctx, ids); // [B, S, H]
+  const hShift = g.slice(h, { starts: [0], ends: [-1], axes: [1] }); // [B, S-1, H]: position t predicts t+1
+  const logits = lmHead(ctx, hShift); // [B, S-1, V]
+  const loss = maskedCrossEntropy(g, logits, labels);
+  g.output(loss.lossSum, 'loss_sum');
+  g.output(loss.tokenCount, 'token_count');
+  g.output(loss.loss, 'loss');
+  const params: Value[] = [...(lora?.params ?? []), ...ws.inputs];
+  return { g, ws, params, lossSum: loss.lossSum };
+}
+
+function result(g: Graph, ws: WeightSource, params: readonly Value[], grads: string[]): BuiltGraph {
+  const bf16 = [...ws.bf16Initializers];
+  return {
+    graph: g,
+    params: params.map((p) => ({ name: p.name, shape: p.shape as number[] })),
+    paramNames: params.map((p) => p.name),
+    weightInputs: ws.inputs.map((v) => v.name),
+    bf16Initializers: bf16,
+    inputs: { inputIds: 'input_ids', labels: 'labels' },
+    outputs: { lossSum: 'loss_sum', tokenCount: 'token_count', loss: 'loss', grads },
+    serialize: (opts) => serializeGraph(g, bf16, opts),
+  };
+}
+
+/** Forward + backward: gradients of loss_sum (not the mean) w.r.t. every trainable parameter. */
+export function buildTrainGraph(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOptions = {}): BuiltGraph {
+  const { g, ws, params, lossSum } = forward(spec, weights, opts);
+  if (params.length === 0) throw new Error("nothing to train: give a LoRA config or trainable: 'all'");
+  const grads = addGradients(g, lossSum, params);
+  return result(g, ws, params, params.map((p) => (grads.get(p) as Value).name));
+}
+
+/** Forward only (evaluation): the same inputs and loss outputs, no gradients. */
+export function buildEvalGraph(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOptions = {}): BuiltGraph {
+  const { g, ws, params } = forward(spec, weights, opts);
+  return result(g, ws, params, []);
+}

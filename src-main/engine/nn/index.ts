@@ -1,0 +1,13 @@
+// Public surface of nn/: graph builders for the Llama family, LoRA helpers, weight references, graph folders.
+
+export { buildEvalGraph, buildTrainGraph, type BuildOptions, type BuiltGraph, type ParamInfo } from './build';
+export { linkWeightFiles, type LinkOptions } from './graph-folder';
+export {
+  LORA_TARGETS, initLoraWeights, loraModules, loraScale, loraTensors, peftName,
+  type LoraConfig, type LoraInit, type LoraModule, type LoraTarget, type LoraTensor,
+} from './lora';
+export { IGNORE_INDEX } from './loss';
+export { Prng } from './prng';
+export { ropeInvFreq } from './rope';
+export { serializeGraph } from './serialize';
+export { WEIGHT_DTYPES, type WeightDtype, type WeightRef } from './weights';

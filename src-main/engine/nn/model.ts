@@ -1,0 +1,49 @@
+// The Llama family forward pass (Llama, Mistral, Qwen2, Qwen3) from primitives, with checkpoint names.
+//
+// Shapes:  B batch · S sequence · H hidden · nh heads · nkv kv heads · hd head dim
+//          I intermediate (SwiGLU) · V vocab · r LoRA rank · L layers
+//
+// Family differences (all read from ModelSpec): Qwen2 has q/k/v biases (attentionBias), Qwen3 has
+// per-head RMSNorm on q and k before RoPE (qkNorm) and an explicit head_dim that may differ from
+// H/nh, Mistral's sliding window is not applied (our sequences are shorter than the window).
+
+import type { Value } from '../ir/value';
+import { selfAttention, causalMask } from './attention';
+import { rmsNormNamed, swiGlu, type LayerContext } from './layers';
+import { ropeTables, type RopeTables } from './rope';
+
+/** LlamaDecoderLayer: pre-norm attention and pre-norm MLP, each with a residual; h: [B, S, H]. */
+function decoderLayer(ctx: LayerContext, h: Value, layer: number, rope: RopeTables, mask: Value): Value {
+  const { g, spec } = ctx;
+  const p = `model.layers.${layer}`;
+  const attnIn = rmsNormNamed(ctx, h, `${p}.input_layernorm.weight`, spec.hiddenSize); // [B, S, H]
+  const h1 = g.add(h, selfAttention(ctx, attnIn, layer, rope, mask)); // [B, S, H]
+  const mlpIn = rmsNormNamed(ctx, h1, `${p}.post_attention_layernorm.weight`, spec.hiddenSize); // [B, S, H]
+  return g.add(h1, swiGlu(ctx, mlpIn, layer)); // [B, S, H]
+}
+
+/** The embedding matrix [V, H]. */
+function embedTokens(ctx: LayerContext): Value {
+  return ctx.weights.get('model.embed_tokens.weight', [ctx.spec.vocabSize, ctx.spec.hiddenSize]);
+}
+
+/** LlamaModel: embeddings, L decoder layers, final norm; ids: int64 [B, S] → [B, S, H]. */
+export function decoderStack(ctx: LayerContext, ids: Value): Value {
+  const { g, spec } = ctx;
+  let h = g.gather(embedTokens(ctx), ids, 0); // [B, S, H]
+  const rope = ropeTables(g, spec, ids); // cos/sin [S, hd]
+  const mask = causalMask(g, ids); // [S, S]
+  for (let l = 0; l < spec.numLayers; l++) h = decoderLayer(ctx, h, l, rope, mask);
+  return rmsNormNamed(ctx, h, 'model.norm.weight', spec.hiddenSize); // [B, S, H]
+}
+
+/**
+ * lm_head: h Wᵀ with W = lm_head.weight [V, H], or the embedding matrix when the config ties them
+ * or the checkpoint has no lm_head.weight; h: [..., H] → logits [..., V].
+ */
+export function lmHead(ctx: LayerContext, h: Value): Value {
+  const { g, spec } = ctx;
+  const tied = spec.tieWordEmbeddings || !ctx.weights.has('lm_head.weight');
+  const w = tied ? embedTokens(ctx) : ctx.weights.get('lm_head.weight', [spec.vocabSize, spec.hiddenSize]); // [V, H]
+  return g.matmul(h, g.transpose(w, [1, 0])); // [..., V]
+}

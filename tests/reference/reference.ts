@@ -1,0 +1,42 @@
+// Runs causal_lm_reference.py (plain-torch HF semantics) once over many cases and parses its JSON.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PYTHON = '/usr/bin/python3';
+const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'causal_lm_reference.py');
+
+/** True when /usr/bin/python3 can import torch (Debian python3-torch). */
+export const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+
+export interface RefCase {
+  id: string;
+  model_dir: string;
+  input_ids: number[][];
+  labels: number[][];
+  lora: null | { r: number; alpha: number; targets: string[]; file: string };
+  /** Also return gradients of every base weight. */
+  grad_weights?: boolean;
+  dtypes?: ('float64' | 'float32')[];
+}
+
+export interface RefResult {
+  loss: number;
+  loss_sum: number;
+  token_count: number;
+  grads: Record<string, number[]>;
+  /** RoPE inverse frequencies as HF computes them (float32 values). */
+  inv_freq: number[];
+}
+
+export type RefResults = Record<string, Partial<Record<'float64' | 'float32', RefResult>>>;
+
+/** One python process for all cases (torch's import dominates the cost). */
+export function runReference(cases: RefCase[], workDir: string): RefResults {
+  const job = join(workDir, 'reference-job.json');
+  writeFileSync(job, JSON.stringify({ cases }));
+  const out = execFileSync(PYTHON, [SCRIPT, job], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  return JSON.parse(out) as RefResults;
+}
