@@ -1,0 +1,106 @@
+// Data-file formats: the registry, auto-detection over the first rows, and a parsed-row stream for tokenization.
+import { ApiError } from '../../common/errors';
+import { DataError, FieldError } from './errors';
+import { readRows, type SourceRow } from './read-rows';
+import { alpacaFormat } from './alpaca';
+import { sharegptFormat } from './sharegpt';
+import { openaiFormat } from './openai';
+import { textFormat } from './text';
+import { tokensFormat } from './tokens';
+import type { FormatName, JsonObject, ParsedRow, RowFormat } from './conversation';
+
+export type { Conversation, FormatName, JsonObject, Message, ParsedRow, Role, RowFormat } from './conversation';
+export { DataError, FieldError } from './errors';
+export { readRows, type SourceRow } from './read-rows';
+export { ALPACA_INPUT_SEPARATOR } from './alpaca';
+export { SHAREGPT_ROLES } from './sharegpt';
+
+export type FormatOption = FormatName | 'auto';
+
+/** Detection order matters when a row has several key fields: the most specific format wins. */
+export const FORMATS: readonly RowFormat[] = [tokensFormat, openaiFormat, sharegptFormat, alpacaFormat, textFormat];
+export const FORMAT_NAMES: readonly FormatName[] = FORMATS.map((f) => f.name);
+const KEY_FIELDS: Record<FormatName, string> = {
+  tokens: '"input_ids"', openai: '"messages"', sharegpt: '"conversations"', alpaca: '"instruction" + "output"', text: '"text"',
+};
+
+/** How many leading rows auto-detection looks at; they must all agree. Later rows must parse as the chosen format. */
+export const DETECT_ROWS = 32;
+
+export function formatByName(name: FormatName): RowFormat {
+  const format = FORMATS.find((f) => f.name === name);
+  if (!format) throw new ApiError('invalid-input', `Unknown data format "${name}"; expected auto or one of ${FORMAT_NAMES.join(', ')}.`);
+  return format;
+}
+
+/** The format of one row, or null when it carries none of the key fields. */
+export function detectRowFormat(row: JsonObject): FormatName | null {
+  return FORMATS.find((f) => f.detect(row))?.name ?? null;
+}
+
+function undetectable(file: string, line: number, row: JsonObject): DataError {
+  const keys = Object.keys(row).slice(0, 8).join(', ') || 'none';
+  const expected = FORMATS.map((f) => `${KEY_FIELDS[f.name]} (${f.name})`).join(', ');
+  return DataError.at(file, line, `cannot tell the format of this row (its fields: ${keys}); expected one of ${expected}, or choose one with --format`);
+}
+
+/** Parses one row with FORMAT, turning a FieldError into a DataError that names file and line. */
+export function parseRow(format: RowFormat, row: JsonObject, file: string, line: number): ParsedRow {
+  try {
+    return format.parse(row);
+  } catch (err) {
+    if (!(err instanceof FieldError)) throw err;
+    const missing = /^is missing/.test(err.problem) && format.name !== 'text' ? ` (${format.name} rows need ${KEY_FIELDS[format.name]})` : '';
+    throw DataError.at(file, line, `${err.message}${missing}`, { field: err.field });
+  }
+}
+
+export interface ParsedSourceRow { line: number; parsed: ParsedRow }
+export interface OpenedDataset { file: string; format: FormatName; rows: AsyncGenerator<ParsedSourceRow> }
+
+/**
+ * Opens FILE, settles its format (given, or detected from the first DETECT_ROWS rows, which must agree) and returns
+ * a stream of parsed rows. Errors (empty file, mixed formats, a bad row) name the file and the line.
+ */
+export async function openDataset(file: string, format: FormatOption = 'auto'): Promise<OpenedDataset> {
+  if (format !== 'auto') formatByName(format);
+  const source = readRows(file);
+  const head: SourceRow[] = [];
+  let chosen: RowFormat;
+  try {
+    while (head.length < DETECT_ROWS) {
+      const next = await source.next();
+      if (next.done) break;
+      head.push(next.value);
+    }
+    if (head.length === 0) throw new DataError(`${file}: the file has no rows (it is empty or holds only blank lines)`, { file });
+    chosen = formatByName(format === 'auto' ? detectFormat(file, head) : format);
+  } catch (err) {
+    await source.return(undefined); // closes the file stream
+    throw err;
+  }
+  async function* rows(): AsyncGenerator<ParsedSourceRow> {
+    try {
+      for (const { line, row } of head) yield { line, parsed: parseRow(chosen, row, file, line) };
+      for await (const { line, row } of source) yield { line, parsed: parseRow(chosen, row, file, line) };
+    } finally {
+      await source.return(undefined);
+    }
+  }
+  return { file, format: chosen.name, rows: rows() };
+}
+
+/** The format all of HEAD's rows agree on; a row with no known key field or a different format is an error. */
+function detectFormat(file: string, head: SourceRow[]): FormatName {
+  const first = head[0];
+  const name = detectRowFormat(first.row);
+  if (name === null) throw undetectable(file, first.line, first.row);
+  for (const { line, row } of head.slice(1)) {
+    const other = detectRowFormat(row);
+    if (other === null) throw undetectable(file, line, row);
+    if (other !== name) {
+      throw DataError.at(file, line, `this row looks like ${other} but line ${first.line} looks like ${name}: one file must hold one format (or choose one with --format)`);
+    }
+  }
+  return name;
+}
