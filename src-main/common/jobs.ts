@@ -1,7 +1,7 @@
 // Schemas of jobs (engine processes run by the supervisor) and the messages they exchange with main.
 import { z } from 'zod';
 
-export const JobKind = z.enum(['selftest']);
+export const JobKind = z.enum(['selftest', 'train']);
 export type JobKind = z.infer<typeof JobKind>;
 
 /** queued → running → (completed | failed | cancelled | interrupted). interrupted = main died while it ran. */

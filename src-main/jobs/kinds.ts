@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { ApiError } from '../common/errors';
 import { JobKind, SelftestParams } from '../common/jobs';
+import { TrainJobParams } from '../common/train';
 import { readLatestCheckpoint } from '../engine/jobs/run-folder';
 
 export interface JobKindSpec {
@@ -13,6 +14,10 @@ export interface JobKindSpec {
 export const jobKinds: Record<JobKind, JobKindSpec> = {
   selftest: {
     params: SelftestParams,
+    canResume: (runDir) => runDir !== null && readLatestCheckpoint(runDir) !== null,
+  },
+  train: {
+    params: TrainJobParams,
     canResume: (runDir) => runDir !== null && readLatestCheckpoint(runDir) !== null,
   },
 };

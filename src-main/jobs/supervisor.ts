@@ -50,12 +50,15 @@ export class JobSupervisor {
     this.progressJournalMs = options.progressJournalMs ?? 1_000;
   }
 
-  /** Validates the parameters for the kind, journals the job as queued, and launches its engine. */
-  async start(kind: JobKind, params: Record<string, unknown> = {}): Promise<Job> {
+  /**
+   * Validates the parameters for the kind, journals the job as queued, and launches its engine. The run folder is
+   * runsDir/<id> unless the caller names one (the CLI's --out); a folder with a checkpoint makes the job resume there.
+   */
+  async start(kind: JobKind, params: Record<string, unknown> = {}, options: { runDir?: string } = {}): Promise<Job> {
     if (this.closing) throw new ApiError('unavailable', 'The job system is shutting down.');
     const valid = parseJobRequest(kind, params); // throws invalid-input before anything is recorded or launched
     const id = randomUUID();
-    const runDir = join(this.options.runsDir, id);
+    const runDir = options.runDir ?? join(this.options.runsDir, id);
     mkdirSync(runDir, { recursive: true });
     const job: Job = {
       id, kind: valid.kind, state: 'queued', params: valid.params, progress: 0, message: null, reason: null,

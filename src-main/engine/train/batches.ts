@@ -14,6 +14,8 @@ export interface Batch {
   dims: [number, number];
   /** Tokens the loss counts: labels[:, 1:] that are not ignored (the loss shifts labels by one inside the graph). */
   countedTokens: number;
+  /** Input tokens without the padding. */
+  realTokens: number;
 }
 
 /** The order of epoch `epoch`: Fisher-Yates with a generator seeded by (seed, epoch), so any epoch can be rebuilt alone. */
@@ -45,7 +47,8 @@ export function collate(examples: readonly Example[], padId: number): Batch {
       if (s > 0 && e.labels[s] !== IGNORE_INDEX) countedTokens++;
     }
   });
-  return { inputIds, labels, dims: [B, S], countedTokens };
+  const realTokens = examples.reduce((n, e) => n + e.inputIds.length, 0);
+  return { inputIds, labels, dims: [B, S], countedTokens, realTokens };
 }
 
 /** An endless stream of micro-batches over epochs; the last batch of an epoch may be smaller (as HF keeps it). */

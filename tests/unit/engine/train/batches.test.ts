@@ -24,6 +24,7 @@ describe('collate', () => {
     expect(Array.from(batch.labels, Number)).toEqual([10, 11, 12, 13, -100, -100, 7, -100]);
     // Row 1: labels 11,12,13 after the shift (3); row 2: only 7 (1).
     expect(batch.countedTokens).toBe(4);
+    expect(batch.realTokens).toBe(7);
   });
 });
 

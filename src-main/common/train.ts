@@ -1,0 +1,79 @@
+// The parameters of a training job as the engine receives them: resolved by main (CLI, wizard) and checked by both ends.
+import { z } from 'zod';
+import { SUPPORTED_ARCHITECTURES } from './model-spec';
+
+export const LORA_TARGET_NAMES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+
+export const ModelSpecSchema = z.object({
+  architecture: z.enum(SUPPORTED_ARCHITECTURES),
+  hiddenSize: z.number().int().positive(),
+  intermediateSize: z.number().int().positive(),
+  numLayers: z.number().int().positive(),
+  numHeads: z.number().int().positive(),
+  numKvHeads: z.number().int().positive(),
+  headDim: z.number().int().positive(),
+  vocabSize: z.number().int().positive(),
+  maxPositions: z.number().int().positive(),
+  rmsNormEps: z.number().positive(),
+  ropeTheta: z.number().positive(),
+  ropeScaling: z.object({
+    type: z.literal('llama3'), factor: z.number(), lowFreqFactor: z.number(), highFreqFactor: z.number(), originalMaxPositions: z.number().int(),
+  }).nullable(),
+  tieWordEmbeddings: z.boolean(),
+  attentionBias: z.boolean(),
+  qkNorm: z.boolean(),
+  slidingWindow: z.number().int().nullable(),
+  torchDtype: z.string().nullable(),
+});
+
+export const LoraSettings = z.object({
+  r: z.number().int().min(1).max(4096),
+  alpha: z.number().positive(),
+  dropout: z.number().min(0).max(0.9).default(0),
+  targets: z.union([z.literal('all-linear'), z.array(z.enum(LORA_TARGET_NAMES)).min(1)]),
+  init: z.enum(['gaussian', 'kaiming-uniform']).default('gaussian'),
+});
+export type LoraSettings = z.infer<typeof LoraSettings>;
+
+export const TrainJobParams = z.object({
+  modelDir: z.string().min(1), // a Hugging Face folder: config.json + *.safetensors (never written to)
+  spec: ModelSpecSchema,
+  trainData: z.string().min(1), // tokenized JSONL ({"input_ids": […], "labels": […]} per line), inside the run folder
+  evalData: z.string().min(1).nullable(),
+  padId: z.number().int().min(0),
+  method: z.literal('lora'),
+  lora: LoraSettings,
+  initAdapter: z.string().min(1).nullable(), // a PEFT adapter folder to start from
+  optimizer: z.enum(['adamw', 'sgd']),
+  lr: z.number().positive(),
+  weightDecay: z.number().min(0),
+  betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]),
+  eps: z.number().positive(),
+  momentum: z.number().min(0).lt(1),
+  maxGradNorm: z.number().min(0), // 0 = no clipping
+  schedule: z.enum(['constant', 'linear', 'cosine']),
+  warmupSteps: z.number().int().min(0),
+  batchSize: z.number().int().min(1),
+  gradAccum: z.number().int().min(1),
+  steps: z.number().int().min(1), // optimizer steps in total (main resolves --epochs into steps)
+  seed: z.number().int().min(0),
+  shuffle: z.boolean(),
+  evalEvery: z.number().int().min(0), // 0 = only at the end
+  saveEvery: z.number().int().min(0), // 0 = only at the end (and on cancel)
+  threads: z.number().int().min(1).max(256),
+});
+export type TrainJobParams = z.infer<typeof TrainJobParams>;
+
+/** One line of metrics.jsonl per optimizer step; eval rows carry eval_loss instead of loss. */
+export interface TrainMetricsRow {
+  step: number;
+  loss: number;
+  lr: number;
+  grad_norm: number;
+  tokens: number; // input tokens processed in the step (padding excluded)
+  trained_tokens: number; // tokens the loss counted (after the shift, labels ≠ -100)
+  tokens_per_s: number;
+  elapsed_s: number;
+  epoch: number; // fractional epochs done
+}
+export interface EvalMetricsRow { step: number; eval_loss: number; eval_tokens: number; eval_ppl: number; elapsed_s: number }

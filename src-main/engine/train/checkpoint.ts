@@ -1,0 +1,65 @@
+// Training checkpoints in the run folder: checkpoints/step-N/ holds the adapter (PEFT layout), the optimizer state
+// and the trainer state (step, data position, clock); checkpoints/latest.json points at the newest complete one.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readPeftAdapter, writePeftAdapter, type AdapterTensor, type LoraAdapterConfig } from '../io/peft-adapter';
+import { readSafetensorsHeader, readTensorF32, writeSafetensors } from '../io/safetensors';
+import { readLatestCheckpoint, writeLatestCheckpoint } from '../jobs/run-folder';
+import type { DataPosition } from './batches';
+
+export interface TrainerState {
+  step: number; // optimizer steps completed
+  position: DataPosition; // where the next micro-batch starts
+  elapsedS: number; // training wall time so far (resumes add to it)
+  tokensSeen: number;
+  configHash: string; // a resume with a different configuration is refused
+}
+
+export interface Checkpoint {
+  state: TrainerState;
+  params: Map<string, Float32Array>;
+  optimizer: Map<string, Float32Array>;
+}
+
+const OPTIMIZER_FILE = 'optimizer.safetensors';
+const STATE_FILE = 'trainer_state.json';
+
+export function checkpointDir(runDir: string, step: number): string {
+  return join(runDir, 'checkpoints', `step-${step}`);
+}
+
+/** Written into a temporary folder and renamed, then latest.json moves: a crash at any point leaves the previous one. */
+export function saveCheckpoint(runDir: string, adapterConfig: LoraAdapterConfig, params: Map<string, AdapterTensor>,
+  optimizer: Map<string, { shape: number[]; data: Float32Array }>, state: TrainerState): string {
+  const dir = checkpointDir(runDir, state.step);
+  const tmp = `${dir}.partial`;
+  rmSync(tmp, { recursive: true, force: true });
+  writePeftAdapter(tmp, adapterConfig, params); // creates tmp
+  writeSafetensors(join(tmp, OPTIMIZER_FILE), [...optimizer].map(([name, t]) => ({ name, dtype: 'F32' as const, shape: t.shape, data: t.data })));
+  writeFileSync(join(tmp, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  writeLatestCheckpoint(runDir, { step: state.step, dir: `step-${state.step}` });
+  return dir;
+}
+
+export function loadLatestCheckpoint(runDir: string): Checkpoint | null {
+  const latest = readLatestCheckpoint(runDir);
+  if (!latest) return null;
+  const dir = join(runDir, 'checkpoints', typeof latest.dir === 'string' ? latest.dir : `step-${latest.step}`);
+  if (!existsSync(join(dir, STATE_FILE))) throw new Error(`checkpoints/latest.json points at ${dir}, which is incomplete.`);
+  const state = JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as TrainerState;
+  const adapter = readPeftAdapter(dir);
+  const params = new Map([...adapter.tensors].map(([name, t]) => [name, t.data]));
+  const optimizer = new Map<string, Float32Array>();
+  for (const [name, loc] of readSafetensorsHeader(join(dir, OPTIMIZER_FILE)).tensors) optimizer.set(name, readTensorF32(loc));
+  return { state, params, optimizer };
+}
+
+/** The final adapter: OUT/adapter/ in PEFT layout. */
+export function saveFinalAdapter(runDir: string, adapterConfig: LoraAdapterConfig, params: Map<string, AdapterTensor>): string {
+  const dir = join(runDir, 'adapter');
+  mkdirSync(runDir, { recursive: true });
+  writePeftAdapter(dir, adapterConfig, params);
+  return dir;
+}

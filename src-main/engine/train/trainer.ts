@@ -1,0 +1,147 @@
+// The training loop: micro-batches through the gradient graph, one update graph per optimizer step, metrics,
+// evaluation, checkpoints, and a resume that continues the same trajectory.
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FromEngine } from '../../common/engine-protocol';
+import type { EvalMetricsRow, TrainJobParams, TrainMetricsRow } from '../../common/train';
+import { readPeftAdapter } from '../io/peft-adapter';
+import { appendJsonl, metricsPath, trimJsonlAfterStep } from '../jobs/run-folder';
+import type { StopReason } from '../jobs/types';
+import { buildEvalGraph, buildTrainGraph, type BuiltGraph } from '../nn';
+import { buildUpdateGraph, initOptimizerState, lrForUpdate, scalarFeeds, type OptimizerConfig } from '../optim';
+import { serializeModel } from '../onnx/serialize';
+import { EngineSession, type Feed } from '../runtime';
+import { BatchStream } from './batches';
+import { loadLatestCheckpoint, saveCheckpoint, saveFinalAdapter, type TrainerState } from './checkpoint';
+import { evaluateOnSession } from './evaluate';
+import { readTokenizedExamples } from './examples';
+import { adapterLoraConfig, initialLoraParams, peftAdapterConfig, settingsLoraConfig, toAdapterTensors } from './lora-state';
+import { StepAccumulator } from './step-accumulator';
+import { resolveWeightRefs } from './weights';
+
+export interface TrainHooks {
+  emit(msg: FromEngine): void;
+  stopReason(): StopReason | null;
+}
+
+export interface TrainResult { stopped: boolean; steps: number; finalLoss: number | null; evalLoss: number | null; adapterDir: string | null }
+
+function optimizerConfig(p: TrainJobParams): OptimizerConfig {
+  const common = { weightDecay: p.weightDecay, maxGradNorm: p.maxGradNorm };
+  return p.optimizer === 'adamw' ? { optimizer: 'adamw', betas: p.betas, eps: p.eps, ...common } : { optimizer: 'sgd', momentum: p.momentum, ...common };
+}
+
+async function openSession(dir: string, file: string, bytes: Uint8Array, threads: number): Promise<EngineSession> {
+  const path = join(dir, file);
+  writeFileSync(path, bytes);
+  return EngineSession.create(path, { intraOpThreads: threads });
+}
+
+export async function runTraining(params: TrainJobParams, runDir: string, hooks: TrainHooks): Promise<TrainResult> {
+  const graphDir = join(runDir, 'graph');
+  mkdirSync(graphDir, { recursive: true });
+  const configHash = createHash('sha256').update(JSON.stringify(params)).digest('hex');
+  const log = (text: string) => hooks.emit({ type: 'log', level: 'info', text });
+
+  const train = readTokenizedExamples(params.trainData);
+  const evalSet = params.evalData ? readTokenizedExamples(params.evalData) : null;
+  const initAdapter = params.initAdapter ? readPeftAdapter(params.initAdapter) : null;
+  const lora = initAdapter ? adapterLoraConfig(initAdapter.config) : settingsLoraConfig(params.lora);
+  const adapterConfig = peftAdapterConfig(lora, params.lora.init, params.lora.dropout, params.modelDir);
+
+  const weights = resolveWeightRefs(params.modelDir, graphDir);
+  const built: BuiltGraph = buildTrainGraph(params.spec, weights, { lora, name: 'train' });
+  const shapes = new Map(built.params.map((p) => [p.name, p.shape]));
+  const optCfg = optimizerConfig(params);
+  const update = buildUpdateGraph(built.params, optCfg);
+  log(`compiling: ${built.params.length} trainable tensors, ${train.length} training examples`);
+  const trainSession = await openSession(graphDir, 'train.onnx', built.serialize(), params.threads);
+  const updateSession = await openSession(graphDir, 'update.onnx', serializeModel(update.graph), params.threads);
+  const evalSession = evalSet ? await openSession(graphDir, 'eval.onnx', buildEvalGraph(params.spec, weights, { lora, name: 'eval' }).serialize(), params.threads) : null;
+
+  // Start fresh, or continue exactly where the last checkpoint left off.
+  const resumed = loadLatestCheckpoint(runDir);
+  if (resumed && resumed.state.configHash !== configHash) {
+    throw new Error(`${runDir} holds a checkpoint of a run with different settings; resume it with its own run.json, or choose a new --out.`);
+  }
+  let state: TrainerState = resumed?.state ?? { step: 0, position: { epoch: 0, index: 0 }, elapsedS: 0, tokensSeen: 0, configHash };
+  let loraParams = resumed?.params ?? initialLoraParams(params.spec, lora, params.seed, params.lora.init, initAdapter);
+  const optState = new Map<string, Float32Array>(Object.entries(initOptimizerState(built.params, optCfg)).map(([k, v]) => [k, v.data]));
+  if (resumed) for (const [k, v] of resumed.optimizer) optState.set(k, v);
+  trimJsonlAfterStep(metricsPath(runDir), state.step);
+  if (resumed) log(`resuming from step ${state.step}`);
+
+  const stream = new BatchStream(train, params.batchSize, params.seed, params.shuffle, params.padId, state.position);
+  const schedule = { kind: params.schedule, lr: params.lr, warmupSteps: params.warmupSteps, totalSteps: params.steps };
+  const feedsOf = (m: Map<string, Float32Array>): Record<string, Feed> =>
+    Object.fromEntries([...m].map(([name, data]) => [name, { data, dims: shapes.get(name) ?? [data.length] }]));
+  const optimizerTensors = () => new Map([...optState].map(([k, data]) => [k, { shape: shapes.get(k.slice(k.indexOf('.') + 1)) as number[], data }]));
+  const checkpoint = () => saveCheckpoint(runDir, adapterConfig, toAdapterTensors(loraParams, shapes), optimizerTensors(), { ...state, position: stream.position });
+
+  const runEval = async (): Promise<number | null> => {
+    if (!evalSession || !evalSet) return null;
+    const r = await evaluateOnSession(evalSession, evalSet, params.batchSize, params.padId, feedsOf(loraParams));
+    const row: EvalMetricsRow = { step: state.step, eval_loss: r.loss, eval_tokens: r.tokens, eval_ppl: r.ppl, elapsed_s: state.elapsedS };
+    appendJsonl(metricsPath(runDir), row);
+    hooks.emit({ type: 'metrics', step: state.step, values: { eval_loss: r.loss, eval_ppl: r.ppl } });
+    return r.loss;
+  };
+
+  let lastLoss: number | null = null;
+  let lastEval: number | null = null;
+  try {
+    while (state.step < params.steps) {
+      const stop = hooks.stopReason();
+      if (stop) {
+        checkpoint();
+        log(`stopped at step ${state.step} (${stop}); checkpoint saved`);
+        return { stopped: true, steps: state.step, finalLoss: lastLoss, evalLoss: lastEval, adapterDir: null };
+      }
+      const started = performance.now();
+      const acc = new StepAccumulator();
+      for (let micro = 0; micro < params.gradAccum; micro++) {
+        const batch = stream.next();
+        const out = await trainSession.run({
+          input_ids: { data: batch.inputIds, dims: batch.dims },
+          labels: { data: batch.labels, dims: batch.dims },
+          ...feedsOf(loraParams),
+        });
+        acc.add(out, built.outputs.grads, batch);
+      }
+      const step = state.step + 1;
+      const lr = lrForUpdate(step, schedule);
+      const updated = await updateSession.run({
+        ...scalarFeeds({ lr, step, tokenCount: acc.countedTokens }),
+        ...feedsOf(loraParams),
+        ...acc.gradFeeds(shapes),
+        ...Object.fromEntries([...optState].map(([k, data]) => [k, { data, dims: shapes.get(k.slice(k.indexOf('.') + 1)) as number[] }])),
+      });
+      for (const name of loraParams.keys()) loraParams.set(name, updated[`new.${name}`].data as Float32Array);
+      for (const key of optState.keys()) optState.set(key, updated[`new_${key}`].data as Float32Array);
+      const seconds = (performance.now() - started) / 1000;
+      lastLoss = acc.countedTokens ? acc.lossSum / acc.countedTokens : 0;
+      state = { ...state, step, position: stream.position, elapsedS: state.elapsedS + seconds, tokensSeen: state.tokensSeen + acc.inputTokens };
+      const row: TrainMetricsRow = {
+        step, loss: lastLoss, lr, grad_norm: (updated.grad_norm.data as Float32Array)[0], tokens: acc.inputTokens, trained_tokens: acc.countedTokens,
+        tokens_per_s: acc.inputTokens / seconds, elapsed_s: state.elapsedS,
+        epoch: state.position.epoch + state.position.index / train.length,
+      };
+      appendJsonl(metricsPath(runDir), row);
+      hooks.emit({ type: 'metrics', step, values: { loss: row.loss, lr: row.lr, grad_norm: row.grad_norm, tokens_per_s: row.tokens_per_s } });
+      const rate = step / Math.max(state.elapsedS, 1e-9);
+      hooks.emit({ type: 'progress', progress: step / params.steps, message: `step ${step}/${params.steps} · loss ${lastLoss.toFixed(4)}`, rate, etaSeconds: (params.steps - step) / rate });
+      if (params.evalEvery > 0 && step % params.evalEvery === 0) lastEval = await runEval();
+      if (params.saveEvery > 0 && step % params.saveEvery === 0 && step < params.steps) {
+        const dir = checkpoint();
+        hooks.emit({ type: 'checkpoint', step, path: dir });
+      }
+    }
+    if (!(params.evalEvery > 0 && state.step % params.evalEvery === 0)) lastEval = (await runEval()) ?? lastEval;
+    checkpoint();
+    const adapterDir = saveFinalAdapter(runDir, adapterConfig, toAdapterTensors(loraParams, shapes));
+    return { stopped: false, steps: state.step, finalLoss: lastLoss, evalLoss: lastEval, adapterDir };
+  } finally {
+    await Promise.all([trainSession.release(), updateSession.release(), evalSession?.release()]);
+  }
+}
