@@ -66,7 +66,7 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
     throw new Error(`${runDir} holds a checkpoint of a run with different settings; resume it with its own run.json, or choose a new --out.`);
   }
   let state: TrainerState = resumed?.state ?? { step: 0, position: { epoch: 0, index: 0 }, elapsedS: 0, tokensSeen: 0, configHash };
-  let loraParams = resumed?.params ?? initialLoraParams(params.spec, lora, params.seed, params.lora.init, initAdapter);
+  const loraParams = resumed?.params ?? initialLoraParams(params.spec, lora, params.seed, params.lora.init, initAdapter);
   const optState = new Map<string, Float32Array>(Object.entries(initOptimizerState(built.params, optCfg)).map(([k, v]) => [k, v.data]));
   if (resumed) for (const [k, v] of resumed.optimizer) optState.set(k, v);
   trimJsonlAfterStep(metricsPath(runDir), state.step);
