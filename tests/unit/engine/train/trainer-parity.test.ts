@@ -16,8 +16,8 @@ import { readModelConfig } from '../../../../src-main/models/hf/config';
 import { PYTHON } from '../../../reference/reference';
 import { TINY_MODELS, writeTinyModel } from '../../../reference/tiny-models';
 
-const root = mkdtempSync(join(tmpdir(), 'ftstudio-trainer-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
 function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let diff = 0;
@@ -30,8 +30,10 @@ function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('trainer vs PyTorch (20 AdamW steps, fp32)', () => {
-  it('matches the loss at every step within 1e-4 relative and the final adapter', async () => {
-    const model = TINY_MODELS.find((m) => m.id === 'llama')!;
+  it.each(['llama', 'mistral', 'qwen2', 'qwen3', 'llama-bf16'])('%s: matches the loss at every step within 1e-4 relative and the final adapter', async (id) => {
+    const root = mkdtempSync(join(tmpdir(), `ftstudio-trainer-${id}-`));
+    roots.push(root);
+    const model = TINY_MODELS.find((m) => m.id === id)!;
     const modelDir = writeTinyModel(join(root, 'model'), model);
     const spec = readModelConfig(modelDir);
     const examples = randomExamples(14, spec.vocabSize, 5);
@@ -79,7 +81,7 @@ describe('trainer vs PyTorch (20 AdamW steps, fp32)', () => {
     const normErr = Math.max(...train.map((r, i) => Math.abs(r.grad_norm - ref.grad_norms[i]) / ref.grad_norms[i]));
     const adapter = readPeftAdapter(join(runDir, 'adapter'));
     const paramErr = Math.max(...Object.entries(ref.params).map(([name, v]) => relError(adapter.tensors.get(name)!.data, v)));
-    console.log(`trainer parity: loss rel err ≤ ${lossErr.toExponential(2)}, grad-norm ${normErr.toExponential(2)}, final adapter ${paramErr.toExponential(2)}`);
+    console.log(`trainer parity ${id}: loss rel err ≤ ${lossErr.toExponential(2)}, grad-norm ${normErr.toExponential(2)}, final adapter ${paramErr.toExponential(2)}`);
     expect(lossErr).toBeLessThan(1e-4);
     expect(normErr).toBeLessThan(1e-4);
     expect(paramErr).toBeLessThan(1e-4);
