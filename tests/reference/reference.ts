@@ -1,15 +1,17 @@
 // Runs causal_lm_reference.py (plain-torch HF semantics) once over many cases and parses its JSON.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const PYTHON = '/usr/bin/python3';
+import { PYTHON, pythonHas } from './python-modules';
+
+export { PYTHON };
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'causal_lm_reference.py');
 
 /** True when /usr/bin/python3 can import torch (Debian python3-torch). */
-export const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+export const hasTorch = pythonHas('torch');
 
 export interface RefCase {
   id: string;

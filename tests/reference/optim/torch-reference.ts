@@ -1,8 +1,9 @@
 // PyTorch references for optim/: replayed live by /usr/bin/python3 when torch is there, else read from golden files.
 
+import { pythonHas } from '../python-modules';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,7 @@ export function digest(input: unknown): string {
 }
 
 export function hasTorch(): boolean {
-  return existsSync(PY) && spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  return pythonHas('torch');
 }
 
 /** Runs the script over `input` with torch (single-threaded where it matters, fp32). */

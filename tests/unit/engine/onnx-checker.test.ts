@@ -1,6 +1,7 @@
 // Serialized models pass Debian's ONNX checker (python3-onnx 1.12, full_check with strict shape inference).
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { pythonHas } from '../../reference/python-modules';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { gradientModel } from './fd-check';
 import { OP_CASES } from './op-cases';
 
 const PY = '/usr/bin/python3';
-const hasOnnx = spawnSync(PY, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0;
+const hasOnnx = pythonHas('onnx');
 const dir = mkdtempSync(join(tmpdir(), 'engine-checker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

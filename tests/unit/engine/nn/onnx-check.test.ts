@@ -1,6 +1,7 @@
 // The nn graphs (LoRA train graph with bf16 external weights, full train graph, eval graph) pass Debian's ONNX checker.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { pythonHas } from '../../../reference/python-modules';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { PYTHON } from '../../../reference/reference';
 import { TINY_MODELS } from '../../../reference/tiny-models';
 import { LORA, prepare } from './fixtures';
 
-const hasOnnx = spawnSync(PYTHON, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0;
+const hasOnnx = pythonHas('onnx');
 const work = mkdtempSync(join(tmpdir(), 'nn-onnx-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
