@@ -26,6 +26,11 @@ export const methods = {
   'jobs.get': { input: z.object({ id: z.string().min(1) }).strict(), output: Job },
   'jobs.start': { input: z.object({ kind: JobKind, params: z.record(z.string(), z.unknown()).default({}) }).strict(), output: Job },
   'jobs.cancel': { input: z.object({ id: z.string().min(1) }).strict(), output: Job },
+  /** The job's metrics.jsonl rows (the run folder is the truth, so a chart survives restarts); optionally only newer ones. */
+  'jobs.metrics': {
+    input: z.object({ id: z.string().min(1), afterStep: z.number().int().min(0).optional() }).strict(),
+    output: z.array(z.object({ step: z.number().int() }).catchall(z.number())),
+  },
   /** Restarts an interrupted (or failed) job from the last checkpoint in its run folder. */
   'jobs.resume': { input: z.object({ id: z.string().min(1) }).strict(), output: Job },
   'external.open': { input: z.object({ url: z.string().url() }).strict(), output: z.object({ opened: z.boolean() }) },

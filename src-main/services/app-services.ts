@@ -9,6 +9,7 @@ import { APP_NAME, APP_VERSION } from './app-version';
 import { isSafeExternalUrl } from './external-url';
 import { detectHardware, type ProviderProbe } from './hardware/detect';
 import { homeLayout } from './paths';
+import { readRunMetrics } from './run-metrics';
 import { StoreService } from './store-service';
 
 export interface AppServicesOptions {
@@ -70,6 +71,11 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'jobs.start': ({ kind, params }) => jobs().start(kind, params),
     'jobs.cancel': ({ id }) => jobs().cancel(id),
     'jobs.resume': ({ id }) => jobs().resume(id),
+    'jobs.metrics': async ({ id, afterStep }) => {
+      const job = await jobs().get(id);
+      if (!job) throw new ApiError('not-found', `No job with id ${id}.`);
+      return job.runDir ? readRunMetrics(job.runDir, afterStep) : [];
+    },
     'external.open': async ({ url }) => {
       if (!isSafeExternalUrl(url)) throw new ApiError('invalid-input', `Refusing to open ${url}: only http(s) web pages open outside the app.`);
       if (!options.openExternal) return { opened: false };

@@ -21,6 +21,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'jobs.start': fail,
     'jobs.cancel': fail,
     'jobs.resume': fail,
+    'jobs.metrics': fail,
     'external.open': fail,
     ...overrides,
   };

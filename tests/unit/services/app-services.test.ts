@@ -57,6 +57,9 @@ describe('app services over the in-memory transport', () => {
     const listed = await client.call('jobs.list', {});
     expect(listed.map((j) => [j.id, j.state])).toEqual([[job.id, 'completed']]);
     expect(readFileSync(join(job.runDir!, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
+    const metrics = await client.call('jobs.metrics', { id: job.id });
+    expect(metrics.map((r) => r.step)).toEqual([1, 2, 3, 4, 5]);
+    expect((await client.call('jobs.metrics', { id: job.id, afterStep: 3 })).map((r) => r.step)).toEqual([4, 5]);
     await expect(client.call('jobs.start', { kind: 'selftest', params: { steps: -1 } })).rejects.toMatchObject({ code: 'invalid-input' });
     await expect(client.call('jobs.get', { id: 'nope' })).rejects.toMatchObject({ code: 'not-found' });
   });
