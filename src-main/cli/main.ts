@@ -1,7 +1,10 @@
 // The ftstudio command line: parses arguments and runs one command over the same services as the app.
 import { parseArgs } from 'node:util';
 import { doctor } from './commands/doctor';
+import { EVAL_OPTIONS, evaluate } from './commands/eval';
+import { EXPORT_OPTIONS, exportModel } from './commands/export';
 import { serve } from './commands/serve';
+import { TRAIN_OPTIONS, train } from './commands/train';
 import { CliError, printError, type CliContext } from './output';
 
 export const HELP = `ftstudio — Finetune Studio from the command line
@@ -9,11 +12,36 @@ export const HELP = `ftstudio — Finetune Studio from the command line
 Usage:
   ftstudio doctor [--json]                     this machine's CPU, memory, disk, GPUs and working execution providers
   ftstudio serve [--port N] [--host H] [--json] the app in any browser (default 127.0.0.1, a free port)
+  ftstudio train [--config run.yaml] [flags]   LoRA fine-tuning in an engine process (Ctrl+C stops at a checkpoint)
+  ftstudio train --resume OUT                  continues a run from its last checkpoint, with its run.json
+  ftstudio eval --model DIR [--adapter DIR] --data FILE [--format F] [--max-seq-len N] [--batch-size N] [--threads N]
+                                               {loss (mean over counted tokens), tokens, ppl}
+  ftstudio export --run OUT --merged DIR       the run's adapter merged into its base model: a new Hugging Face folder
+                                               (or --model DIR --adapter DIR instead of --run) in the base's dtype
   ftstudio --help                              this text
+
+Training flags (in run.yaml the same keys in snake_case, e.g. weight_decay: 0.01; a flag overrides the file):
+  --model DIR --data FILE [--eval-data FILE]   model folder (config.json, *.safetensors, tokenizer.json) and data
+                                               (chat/alpaca/text JSONL…, or pre-tokenized {"input_ids", "labels"})
+  --format auto|openai|sharegpt|alpaca|text|tokens   default auto   --train-on-prompt  --packing
+  --max-seq-len N   default min(1024, model positions); longer rows are an error unless --truncate
+  --method lora --rank 8 --alpha 16 --dropout 0 --targets all-linear|q_proj,v_proj,…  --lora-init gaussian|kaiming-uniform
+  --init-adapter DIR  start from a PEFT adapter (its rank, alpha and targets must match the run's)
+  --optim adamw|sgd (adamw) --lr 2e-4 --weight-decay 0 --betas 0.9,0.999 --eps 1e-8 --momentum 0 (sgd)
+  --schedule constant|linear|cosine (linear) --warmup-steps 0 --max-grad-norm 1.0 (0 = off)
+  --batch-size 1 --grad-accum 1 --steps N | --epochs 1 (steps = ceil(epochs × ceil(examples / batch) / grad-accum))
+  --seed 42 --no-shuffle --eval-every 0 --save-every 0 (0 = at the end only) --threads N (default: all cores)
+  --out DIR   the run folder (default $FTSTUDIO_HOME/runs/train-<time>); bad input leaves only OUT/error.json
+  Exit codes: 0 completed, 1 failed (the reason is printed), 2 bad usage, 130 cancelled with Ctrl+C.
 
 Every command accepts --json and then prints one JSON document on stdout.
 Data lives in $FTSTUDIO_HOME (default: the OS's per-user data folder, e.g. ~/.local/share/finetune-studio).
-Coming with later versions: data, train, eval, export, estimate.`;
+Coming with later versions: data, estimate.`;
+
+/** The options each command accepts besides --json/--help; parseArgs knows their union, this says who owns which. */
+const COMMAND_OPTIONS: Record<string, Record<string, unknown>> = {
+  doctor: {}, serve: { port: {}, host: {}, renderer: {} }, train: TRAIN_OPTIONS, eval: EVAL_OPTIONS, export: EXPORT_OPTIONS,
+};
 
 export async function runCli(argv: string[], io: Pick<CliContext, 'stdout' | 'stderr'>): Promise<number> {
   const ctx: CliContext = { json: argv.includes('--json'), ...io };
@@ -28,6 +56,9 @@ export async function runCli(argv: string[], io: Pick<CliContext, 'stdout' | 'st
         port: { type: 'string' },
         host: { type: 'string' },
         renderer: { type: 'string' },
+        ...TRAIN_OPTIONS,
+        ...EVAL_OPTIONS,
+        ...EXPORT_OPTIONS,
       },
     });
     const [command, ...rest] = positionals;
@@ -36,11 +67,19 @@ export async function runCli(argv: string[], io: Pick<CliContext, 'stdout' | 'st
       return 0;
     }
     if (rest.length) throw new CliError(`Unexpected argument ${JSON.stringify(rest[0])} after ${command}.`, 2);
+    const foreign = Object.keys(values).find((k) => k !== 'json' && k !== 'help' && command in COMMAND_OPTIONS && !(k in COMMAND_OPTIONS[command]));
+    if (foreign) throw new CliError(`${command} has no option --${foreign}. Run \`ftstudio --help\`.`, 2);
     switch (command) {
       case 'doctor':
         return await doctor(ctx);
       case 'serve':
         return await serve(ctx, { port: values.port, host: values.host, renderer: values.renderer });
+      case 'train':
+        return await train(ctx, values);
+      case 'eval':
+        return await evaluate(ctx, values);
+      case 'export':
+        return await exportModel(ctx, values);
       default:
         throw new CliError(`Unknown command ${JSON.stringify(command)}. Run \`ftstudio --help\` for the list.`, 2);
     }

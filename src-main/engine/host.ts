@@ -142,6 +142,9 @@ function main(): void {
     else setTimeout(() => process.exit(0), ORPHAN_EXIT_MS);
   });
 
+  // A terminal's Ctrl+C signals the whole process group, engine included. Main decides: it sends a cancel message
+  // (the job then checkpoints), and if main itself dies the parent watch above stops us. So SIGINT is not ours to act on.
+  process.on('SIGINT', () => undefined);
   process.on('uncaughtException', (err) => void finish({ type: 'failed', error: describe(err) }, 1));
   process.on('unhandledRejection', (err) => void finish({ type: 'failed', error: describe(err) }, 1));
 }

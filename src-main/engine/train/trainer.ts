@@ -41,7 +41,9 @@ async function openSession(dir: string, file: string, bytes: Uint8Array, threads
 export async function runTraining(params: TrainJobParams, runDir: string, hooks: TrainHooks): Promise<TrainResult> {
   const graphDir = join(runDir, 'graph');
   mkdirSync(graphDir, { recursive: true });
-  const configHash = createHash('sha256').update(JSON.stringify(params)).digest('hex');
+  // The data paths are left out: a run folder that was moved (with its data/ inside) still resumes.
+  const { trainData: _train, evalData: _eval, ...settings } = params;
+  const configHash = createHash('sha256').update(JSON.stringify(settings)).digest('hex');
   const log = (text: string) => hooks.emit({ type: 'log', level: 'info', text });
 
   const train = readTokenizedExamples(params.trainData);

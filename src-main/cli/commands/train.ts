@@ -1,0 +1,155 @@
+// `ftstudio train`: resolves the config, prepares the run folder, runs the 'train' job in an engine process and reports it.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { JobLogEvent, JobMetricsEvent, JobProgressEvent, Job } from '../../common/jobs';
+import type { TrainJobParams } from '../../common/train';
+import { NodeLauncher } from '../../jobs/node-launcher';
+import { JobSupervisor } from '../../jobs/supervisor';
+import { EventHub } from '../../services/api-dispatch';
+import { defaultHome, homeLayout } from '../../services/paths';
+import { ConfigError, flagOf, prepareRun, readRunInfo, resolveTrainConfig, TRAIN_KEYS, trainFlagOptions } from '../../services/train';
+import { openStore } from '../../store';
+import { CliError, type CliContext } from '../output';
+
+export type FlagValues = Record<string, string | boolean | undefined>;
+
+export const TRAIN_OPTIONS = { config: { type: 'string' }, resume: { type: 'string' }, ...trainFlagOptions() } as const;
+
+const stamp = (d = new Date()) => d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds == null || !Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+interface RunSummary { run_dir: string; steps: number; final_loss: number | null; eval_loss: number | null; adapter_dir: string | null }
+
+/** The outcome as the run folder has it (the truth, also after a resume): the last train and eval rows of metrics.jsonl. */
+export function summarizeRun(runDir: string): RunSummary {
+  let steps = 0;
+  let finalLoss: number | null = null;
+  let evalLoss: number | null = null;
+  const file = join(runDir, 'metrics.jsonl');
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const row = JSON.parse(line) as { step?: number; loss?: number; eval_loss?: number };
+        if (typeof row.loss === 'number') [steps, finalLoss] = [row.step ?? steps, row.loss];
+        if (typeof row.eval_loss === 'number') evalLoss = row.eval_loss;
+      } catch {
+        // a torn last line after a crash
+      }
+    }
+  }
+  const adapter = join(runDir, 'adapter');
+  return { run_dir: runDir, steps, final_loss: finalLoss, eval_loss: evalLoss, adapter_dir: existsSync(join(adapter, 'adapter_config.json')) ? adapter : null };
+}
+
+/** One readable line per optimizer step (printed when its progress arrives, which carries the ETA) and per eval. */
+function progressPrinter(ctx: CliContext, totalSteps: number) {
+  let last: JobMetricsEvent | null = null;
+  return (name: string, payload: unknown) => {
+    if (name === 'job.metrics') {
+      const m = payload as JobMetricsEvent;
+      if (m.values.eval_loss !== undefined) ctx.stdout(`eval  step ${m.step}  eval_loss ${m.values.eval_loss.toFixed(4)}  ppl ${(m.values.eval_ppl ?? Math.exp(m.values.eval_loss)).toFixed(2)}`);
+      else last = m;
+    } else if (name === 'job.progress' && last) {
+      const p = payload as JobProgressEvent;
+      const v = last.values;
+      ctx.stdout([
+        `step ${last.step}/${totalSteps}`, `loss ${v.loss?.toFixed(4) ?? '?'}`, `lr ${v.lr?.toExponential(2) ?? '?'}`,
+        `${Math.round(v.tokens_per_s ?? 0)} tok/s`, `ETA ${formatDuration(p.etaSeconds)}`,
+      ].join('  '));
+      last = null;
+    } else if (name === 'job.log') {
+      const l = payload as JobLogEvent;
+      if (l.level !== 'debug') (l.level === 'info' ? ctx.stdout : ctx.stderr)(`  ${l.level === 'info' ? '·' : l.level}: ${l.text}`);
+    }
+  };
+}
+
+/** What to run: a fresh run prepared from the config, or the run folder of --resume with its own params. */
+async function planRun(ctx: CliContext, values: FlagValues, home: string): Promise<{ outDir: string; params: TrainJobParams; warnings: string[] }> {
+  if (typeof values.resume === 'string') {
+    const extra = [...(values.config !== undefined ? ['config'] : []), ...TRAIN_KEYS.filter((k) => values[flagOf(k)] !== undefined).map(flagOf)];
+    if (extra.length) throw new CliError(`--resume continues a run with the settings in its run.json; drop ${extra.map((f) => `--${f}`).join(', ')}.`, 2);
+    const outDir = resolve(values.resume);
+    return { outDir, params: readRunInfo(outDir).params, warnings: [] };
+  }
+  let config;
+  try {
+    config = resolveTrainConfig({
+      configFile: typeof values.config === 'string' ? values.config : undefined,
+      flags: values,
+      defaultOut: () => join(homeLayout(home).runs, `train-${stamp()}`),
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, 2);
+    throw err;
+  }
+  const prepared = await prepareRun(config);
+  if (!ctx.json) {
+    const d = prepared.info.data;
+    ctx.stdout(`Run folder  ${prepared.outDir}`);
+    ctx.stdout(`Data        ${d.train.examples} examples, ${d.train.tokens} tokens (${d.train.trainedTokens} trained)${d.eval ? `; eval ${d.eval.examples} examples` : ''}`);
+    ctx.stdout(`Steps       ${prepared.params.steps} optimizer steps (batch ${config.batch_size} × grad-accum ${config.grad_accum})`);
+    for (const w of prepared.warnings) ctx.stderr(`warning: ${w}`);
+  }
+  return prepared;
+}
+
+export async function train(ctx: CliContext, values: FlagValues): Promise<number> {
+  const home = defaultHome();
+  const layout = homeLayout(home);
+  // The store first: if another app holds it, nothing is written to the run folder.
+  const store = await openStore(layout.database);
+  const hub = new EventHub();
+  // With --json stdout carries one document only, so the engine's own output must not reach it.
+  const supervisor = new JobSupervisor({ jobs: store.jobs, launcher: new NodeLauncher({ stdio: ctx.json ? 'ignore' : 'inherit' }), hub, runsDir: layout.runs });
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  let onSignal: (() => void) | null = null;
+  try {
+    const { outDir, params, warnings } = await planRun(ctx, values, home);
+    if (!ctx.json) hub.subscribe(progressPrinter(ctx, params.steps));
+    const started = await supervisor.start('train', params as unknown as Record<string, unknown>, { runDir: outDir });
+    let cancels = 0;
+    onSignal = () => {
+      if (cancels++ === 0) {
+        ctx.stderr(`Stopping after the current step; a checkpoint is saved (resume with: ftstudio train --resume ${outDir}). Press Ctrl+C again to quit at once.`);
+        void supervisor.cancel(started.id);
+      } else {
+        process.exit(130); // the engine notices its parent is gone and stops on its own
+      }
+    };
+    for (const s of signals) process.on(s, onSignal);
+    const job: Job = (await supervisor.whenSettled(started.id)) ?? started;
+    return report(ctx, job, summarizeRun(outDir), warnings);
+  } finally {
+    if (onSignal) for (const s of signals) process.off(s, onSignal);
+    await supervisor.shutdown();
+    await store.close();
+  }
+}
+
+function report(ctx: CliContext, job: Job, summary: RunSummary, warnings: string[]): number {
+  const code = job.state === 'completed' ? 0 : job.state === 'cancelled' ? 130 : 1;
+  const why = job.state === 'completed' ? null
+    : job.state === 'cancelled' ? `cancelled at step ${summary.steps}; continue with: ftstudio train --resume ${summary.run_dir}`
+      // The engine reports errors with their stack; a person needs the first line (the stack stays in the job's journal).
+      : `training ${job.state}: ${(job.reason ?? 'no reason recorded').replace(/^Error: /, '').split('\n')[0]}`;
+  if (ctx.json) {
+    ctx.stdout(JSON.stringify({ ...summary, state: job.state, job_id: job.id, warnings, ...(why && code !== 0 ? { error: { message: why } } : {}) }, null, 2));
+    return code;
+  }
+  if (why) ctx.stderr(`ftstudio: ${why}`);
+  else {
+    ctx.stdout(`Done: ${summary.steps} steps, final loss ${summary.final_loss?.toFixed(4) ?? '?'}${summary.eval_loss != null ? `, eval loss ${summary.eval_loss.toFixed(4)}` : ''}.`);
+    ctx.stdout(`Adapter     ${summary.adapter_dir ?? '(none written)'}`);
+    ctx.stdout(`Merge it    ftstudio export --run ${summary.run_dir} --merged DIR`);
+  }
+  return code;
+}

@@ -1,0 +1,182 @@
+// Merges a LoRA adapter into its base model: a new Hugging Face folder with W' = W + (alpha/r)·B·A in the base's dtype.
+//
+// Layout choice: every shard is copied whole (same file names, same headers, same index) and only the adapted tensors'
+// bytes are overwritten in place. Shapes and dtypes do not change, so every byte offset stays valid: untouched tensors
+// are byte-identical by construction, the index can be copied verbatim, and memory stays at one tensor at a time.
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { checkpointFiles, checkpointTensors } from '../engine/io/checkpoint-files';
+import { toFloat16Bits } from '../engine/ir/tensor';
+import { readModelConfig } from './hf/config';
+import { loraPairs, loraScaling, readPeftAdapter, type LoraPair } from './peft';
+import { readTensorBytes, type TensorLocation } from './safetensors';
+
+/** Files of a model folder that are not weights and that loaders need beside them (copied when present). */
+export const MODEL_SIDE_FILES = [
+  'config.json', 'generation_config.json', 'model.safetensors.index.json',
+  'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json',
+  'vocab.json', 'merges.txt', 'vocab.txt', 'tokenizer.model', 'chat_template.jinja', 'chat_template.json',
+];
+
+export interface MergeOptions {
+  baseDir: string;
+  adapterDir: string;
+  outDir: string;
+}
+
+export interface MergeSummary {
+  outDir: string;
+  /** Modules whose weight was merged, e.g. model.layers.0.self_attn.q_proj. */
+  modules: string[];
+  /** The dtypes of the merged weights as stored (the base's). */
+  dtypes: string[];
+  files: string[];
+}
+
+type FloatDtype = 'F32' | 'F16' | 'BF16';
+
+function f16ToF32(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** float32 → bfloat16 bits, round to nearest even (as torch's .to(torch.bfloat16)); NaN stays a quiet NaN. */
+export function toBFloat16Bits(x: number): number {
+  const u = new Uint32Array(Float32Array.of(x).buffer)[0];
+  if ((u & 0x7f800000) === 0x7f800000 && (u & 0x7fffff) !== 0) return ((u >>> 16) | 0x40) & 0xffff;
+  return ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+export function decodeFloats(bytes: Buffer, dtype: FloatDtype): Float32Array {
+  const n = bytes.byteLength / (dtype === 'F32' ? 4 : 2);
+  const copy = new Uint8Array(bytes); // aligned copy: Buffer slices of the pool may sit at odd offsets
+  if (dtype === 'F32') return new Float32Array(copy.buffer, 0, n);
+  const half = new Uint16Array(copy.buffer, 0, n);
+  const out = new Float32Array(n);
+  if (dtype === 'BF16') {
+    const u32 = new Uint32Array(out.buffer);
+    for (let i = 0; i < n; i++) u32[i] = half[i] << 16;
+  } else {
+    for (let i = 0; i < n; i++) out[i] = f16ToF32(half[i]);
+  }
+  return out;
+}
+
+export function encodeFloats(values: Float32Array, dtype: FloatDtype): Uint8Array {
+  if (dtype === 'F32') return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const half = Uint16Array.from(values, dtype === 'BF16' ? toBFloat16Bits : toFloat16Bits);
+  return new Uint8Array(half.buffer);
+}
+
+/**
+ * W + scale·(B A) for W [out, in], A [r, in], B [out, r]. Each row of B·A is accumulated in float64 and the sum
+ * W + scale·BA is rounded once to float32 (then once more, by the caller, to the checkpoint's dtype), so the result
+ * does not depend on a summation order and matches a float64 reference rounded the same way.
+ */
+export function mergeLinear(w: Float32Array, a: Float32Array, b: Float32Array, out: number, inF: number, r: number, scale: number): Float32Array {
+  const merged = new Float32Array(out * inF);
+  const row = new Float64Array(inF);
+  for (let o = 0; o < out; o++) {
+    row.fill(0);
+    for (let k = 0; k < r; k++) {
+      const bk = b[o * r + k];
+      if (bk === 0) continue;
+      const base = k * inF;
+      for (let i = 0; i < inF; i++) row[i] += bk * a[base + i];
+    }
+    const off = o * inF;
+    for (let i = 0; i < inF; i++) merged[off + i] = w[off + i] + scale * row[i];
+  }
+  return merged;
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/** The real path of DIR, or of its nearest existing ancestor joined with the rest (DIR may not exist yet). */
+function realish(dir: string): string {
+  const abs = resolve(dir);
+  if (existsSync(abs)) return realpathSync(abs);
+  return join(realish(dirname(abs)), relative(dirname(abs), abs));
+}
+
+function checkOutDir(baseDir: string, outDir: string): void {
+  const base = realpathSync(baseDir);
+  const out = realish(outDir);
+  if (isInside(out, base)) throw new Error(`The merged folder ${outDir} lies inside the base model folder ${baseDir}; the base model is never written to. Choose another folder.`);
+  if (existsSync(outDir) && readdirSync(outDir).length) throw new Error(`${outDir} is not empty: choose a new or empty folder for the merged model.`);
+}
+
+/** Where each adapted module's weight lies in the base checkpoint, checked against the pair's shapes. */
+function locateTargets(pairs: LoraPair[], tensors: Map<string, TensorLocation>, baseDir: string): Map<string, { pair: LoraPair; loc: TensorLocation }> {
+  const found = new Map<string, { pair: LoraPair; loc: TensorLocation }>();
+  for (const pair of pairs) {
+    const name = `${pair.module}.weight`;
+    const loc = tensors.get(name);
+    if (!loc) throw new Error(`The adapter adapts ${pair.module}, but the base model ${baseDir} has no tensor ${name}: the adapter belongs to another model.`);
+    if (loc.dtype !== 'F32' && loc.dtype !== 'F16' && loc.dtype !== 'BF16') throw new Error(`${name} in ${loc.file} is ${loc.dtype}; merging needs F32, F16 or BF16 weights.`);
+    const [r, inF] = pair.a.shape;
+    const out = pair.b.shape[0];
+    if (loc.shape.length !== 2 || loc.shape[0] !== out || loc.shape[1] !== inF) {
+      throw new Error(`${name} is [${loc.shape}] but the adapter's update B·A is [${out}, ${inF}] (r=${r}): the adapter belongs to another model.`);
+    }
+    found.set(name, { pair, loc });
+  }
+  return found;
+}
+
+/** Writes the merged model into OUT (through a temporary sibling, renamed at the end, so OUT is never half-written). */
+export function mergeAdapter(opts: MergeOptions): MergeSummary {
+  const { baseDir, adapterDir, outDir } = opts;
+  readModelConfig(baseDir); // a clear error for a folder that is not a supported model
+  checkOutDir(baseDir, outDir);
+  const adapter = readPeftAdapter(adapterDir);
+  const scale = loraScaling(adapter);
+  const targets = locateTargets(loraPairs(adapter, adapterDir), checkpointTensors(baseDir), baseDir);
+
+  const tmp = `${resolve(outDir)}.partial-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const files: string[] = [];
+  try {
+    for (const shard of checkpointFiles(baseDir)) {
+      const rel = relative(baseDir, shard);
+      const dest = join(tmp, rel);
+      mkdirSync(dirname(dest), { recursive: true });
+      copyFileSync(shard, dest);
+      files.push(rel);
+      const fd = openSync(dest, 'r+');
+      try {
+        for (const { pair, loc } of targets.values()) {
+          if (loc.file !== shard) continue;
+          const dtype = loc.dtype as FloatDtype;
+          const [r, inF] = pair.a.shape;
+          const merged = mergeLinear(decodeFloats(readTensorBytes(loc), dtype), pair.a.data, pair.b.data, pair.b.shape[0], inF, r, scale);
+          const bytes = encodeFloats(merged, dtype);
+          writeSync(fd, bytes, 0, bytes.byteLength, loc.offset);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
+    for (const name of MODEL_SIDE_FILES) {
+      if (!existsSync(join(baseDir, name))) continue;
+      copyFileSync(join(baseDir, name), join(tmp, name)); // follows symlinks (Hugging Face cache snapshots)
+      files.push(name);
+    }
+    if (existsSync(outDir)) rmSync(outDir, { recursive: true }); // empty, checked above
+    mkdirSync(dirname(resolve(outDir)), { recursive: true });
+    renameSync(tmp, outDir);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  const entries = [...targets.values()];
+  return { outDir, modules: entries.map((e) => e.pair.module), dtypes: [...new Set(entries.map((e) => e.loc.dtype))], files: files.sort() };
+}

@@ -1,0 +1,133 @@
+// The keys of a training config (run.yaml in snake_case, the same keys as --kebab-case flags), their checks and defaults.
+import { z } from 'zod';
+import { LORA_TARGET_NAMES } from '../../common/train';
+import { FORMAT_NAMES } from '../../data/formats';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
+const path = z.string().min(1);
+
+/** Every key a user may set; all optional here, defaults are applied after merging YAML and flags. */
+export const TrainConfigInput = z.strictObject({
+  model: path,
+  data: path,
+  eval_data: path,
+  format: z.enum(['auto', ...FORMAT_NAMES]),
+  method: z.literal('lora'),
+  rank: int(1, 4096),
+  alpha: z.number().positive(),
+  dropout: z.number().min(0).max(0.9),
+  targets: z.union([z.literal('all-linear'), z.array(z.enum(LORA_TARGET_NAMES)).min(1)]),
+  lora_init: z.enum(['gaussian', 'kaiming-uniform']),
+  optim: z.enum(['adamw', 'sgd']),
+  lr: z.number().positive(),
+  weight_decay: z.number().min(0),
+  betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]),
+  eps: z.number().positive(),
+  momentum: z.number().min(0).lt(1),
+  max_grad_norm: z.number().min(0),
+  schedule: z.enum(['constant', 'linear', 'cosine']),
+  warmup_steps: int(0),
+  batch_size: int(1, 4096),
+  grad_accum: int(1, 65536),
+  steps: int(1),
+  epochs: z.number().positive().max(10_000),
+  max_seq_len: int(1),
+  seed: int(0, 2 ** 32 - 1),
+  shuffle: z.boolean(),
+  eval_every: int(0),
+  save_every: int(0),
+  init_adapter: path,
+  out: path,
+  train_on_prompt: z.boolean(),
+  packing: z.boolean(),
+  truncate: z.boolean(),
+  threads: int(1, 256),
+}).partial();
+export type TrainConfigInput = z.infer<typeof TrainConfigInput>;
+export type TrainKey = keyof TrainConfigInput;
+export const TRAIN_KEYS = Object.keys(TrainConfigInput.shape) as TrainKey[];
+
+/** What each key expects, in the words of an error message ("lr: expected …, got …"). */
+export const EXPECTED: Record<TrainKey, string> = {
+  model: 'a Hugging Face model folder (config.json + *.safetensors)',
+  data: 'a data file (JSONL/JSON/CSV/Parquet: chat, alpaca, text or pre-tokenized rows)',
+  eval_data: 'a data file for evaluation',
+  format: `one of auto, ${FORMAT_NAMES.join(', ')}`,
+  method: '"lora" (the only method so far)',
+  rank: 'an integer from 1 to 4096, e.g. 8',
+  alpha: 'a positive number, e.g. 16',
+  dropout: 'a number from 0 to 0.9',
+  targets: `"all-linear" or a list of ${LORA_TARGET_NAMES.join(', ')} (comma-separated as a flag)`,
+  lora_init: 'gaussian or kaiming-uniform',
+  optim: 'adamw or sgd',
+  lr: 'a positive number, e.g. 2e-4',
+  weight_decay: 'a number ≥ 0, e.g. 0.01',
+  betas: 'two numbers in [0, 1), e.g. 0.9,0.999',
+  eps: 'a positive number, e.g. 1e-8',
+  momentum: 'a number in [0, 1)',
+  max_grad_norm: 'a number ≥ 0 (0 = no clipping)',
+  schedule: 'constant, linear or cosine',
+  warmup_steps: 'an integer ≥ 0',
+  batch_size: 'an integer from 1 to 4096',
+  grad_accum: 'an integer ≥ 1',
+  steps: 'an integer ≥ 1 (optimizer steps)',
+  epochs: 'a positive number (fractions allowed), e.g. 1',
+  max_seq_len: 'an integer ≥ 1, at most the model\'s max_position_embeddings',
+  seed: 'an integer from 0 to 4294967295',
+  shuffle: 'true or false',
+  eval_every: 'an integer ≥ 0 (0 = evaluate at the end only)',
+  save_every: 'an integer ≥ 0 (0 = save at the end only)',
+  init_adapter: 'a PEFT adapter folder (adapter_config.json + adapter_model.safetensors)',
+  out: 'a folder for the run',
+  train_on_prompt: 'true or false',
+  packing: 'true or false',
+  truncate: 'true or false',
+  threads: 'an integer from 1 to 256',
+};
+
+/**
+ * Defaults, chosen like Hugging Face TrainingArguments + PEFT's LoraConfig where those have one (AdamW with betas
+ * 0.9/0.999, eps 1e-8, weight decay 0, max_grad_norm 1, linear schedule without warmup, seed 42) and like common
+ * LoRA recipes where they do not (lr 2e-4, r 8, alpha 16 = 2r, all linear layers). One epoch, not HF's three: a
+ * first run should be short, and LoRA on small SFT sets overfits quickly. max_seq_len (min(1024, the model's
+ * positions)), threads (this machine's cores) and out (a new folder under the home's runs/) depend on context.
+ */
+export const TRAIN_DEFAULTS = {
+  format: 'auto',
+  method: 'lora',
+  rank: 8,
+  alpha: 16,
+  dropout: 0,
+  targets: 'all-linear',
+  lora_init: 'gaussian',
+  optim: 'adamw',
+  lr: 2e-4,
+  weight_decay: 0,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  momentum: 0,
+  max_grad_norm: 1.0,
+  schedule: 'linear',
+  warmup_steps: 0,
+  batch_size: 1,
+  grad_accum: 1,
+  epochs: 1,
+  seed: 42,
+  shuffle: true,
+  eval_every: 0,
+  save_every: 0,
+  train_on_prompt: false,
+  packing: false,
+  truncate: false,
+} as const satisfies TrainConfigInput;
+
+export const DEFAULT_MAX_SEQ_LEN = 1024;
+
+/** The config after merging and defaults: paths absolute; exactly one of steps / epochs; max_seq_len may wait for the model. */
+export type TrainConfig = Required<Omit<TrainConfigInput, 'eval_data' | 'init_adapter' | 'steps' | 'epochs' | 'max_seq_len'>> & {
+  eval_data: string | null;
+  init_adapter: string | null;
+  steps: number | null;
+  epochs: number | null;
+  max_seq_len: number | null;
+};

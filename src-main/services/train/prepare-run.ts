@@ -1,0 +1,145 @@
+// Run preparation: checks the model, tokenizes the data into OUT/data/, resolves steps and pad id, writes OUT/run.json,
+// and yields the TrainJobParams. On bad input OUT receives error.json and nothing else.
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError } from '../../common/errors';
+import type { ModelSpec } from '../../common/model-spec';
+import { LORA_TARGET_NAMES, TrainJobParams } from '../../common/train';
+import { tokenizeDataset, writeTokenizedJsonl, type TokenizedDataset, type TokenizeOptions } from '../../data/tokenize';
+import { checkpointFiles } from '../../engine/io/checkpoint-files';
+import { readPeftAdapter } from '../../engine/io/peft-adapter';
+import { readModelConfig } from '../../models/hf/config';
+import { TextTokenizer } from '../../models/tokenizer';
+import { DEFAULT_MAX_SEQ_LEN, type TrainConfig } from './config-schema';
+import { stepsForEpochs } from './config';
+import { ERROR_FILE, RUN_FILE, runDataFiles, runEnvironment, writeErrorFile, writeRunInfo, type DatasetInfo, type RunInfo } from './run-info';
+
+export interface PreparedRun {
+  outDir: string;
+  params: TrainJobParams;
+  info: RunInfo;
+  /** Sentences about skipped or truncated rows, for the CLI and the wizard. */
+  warnings: string[];
+}
+
+/** A problem with OUT itself: reported without writing there (it may hold someone's run). */
+class OutDirError extends ApiError {
+  constructor(message: string) {
+    super('conflict', message);
+  }
+}
+
+/** OUT must be new, empty, or hold only the error.json of an earlier failed preparation. */
+function checkOutDir(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  if (!statSync(outDir).isDirectory()) throw new OutDirError(`--out ${outDir} is a file, not a folder.`);
+  const entries = readdirSync(outDir).filter((e) => e !== ERROR_FILE);
+  if (entries.includes(RUN_FILE)) throw new OutDirError(`${outDir} already holds a run: continue it with --resume ${outDir}, or choose another --out.`);
+  if (entries.length) throw new OutDirError(`${outDir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}): choose a new or empty folder for --out.`);
+}
+
+/** The tokenizer of the model folder, or null when it has none (pre-tokenized data needs none). */
+function loadTokenizer(modelDir: string): TextTokenizer | null {
+  return existsSync(join(modelDir, 'tokenizer.json')) ? TextTokenizer.fromFolder(modelDir) : null;
+}
+
+/** Padding never reaches the loss (labels -100), but it must index the embedding: pad, else eos, else 0. */
+export function padIdOf(tokenizer: TextTokenizer | null, vocabSize: number): number {
+  const single = (text: string | null) => {
+    if (text == null || !tokenizer) return null;
+    const ids = tokenizer.encode(text);
+    return ids.length === 1 ? ids[0] : null;
+  };
+  for (const id of [single(tokenizer?.specialTokens.pad_token ?? null), tokenizer?.eosTokenId ?? null]) {
+    if (id != null && id >= 0 && id < vocabSize) return id;
+  }
+  return 0;
+}
+
+const allTargets = (t: TrainConfig['targets']) => (t === 'all-linear' ? [...LORA_TARGET_NAMES] : [...t]);
+
+/** An --init-adapter must match the run's rank, alpha and targets: the engine trains with the adapter's, and run.json must not say otherwise. */
+function checkInitAdapter(config: TrainConfig): void {
+  if (!config.init_adapter) return;
+  const { config: a } = readPeftAdapter(config.init_adapter);
+  const want = allTargets(config.targets).sort().join(',');
+  const have = [...a.targetModules].sort().join(',');
+  if (a.r !== config.rank || a.alpha !== config.alpha || want !== have) {
+    throw new ApiError('invalid-input', `init_adapter ${config.init_adapter} has r=${a.r}, alpha=${a.alpha} and targets ${have}; the run has rank ${config.rank}, alpha ${config.alpha} and targets ${want}. Set rank, alpha and targets to the adapter's to continue from it.`);
+  }
+}
+
+function datasetInfo(source: string, d: TokenizedDataset): DatasetInfo {
+  return { source, format: d.format, ...d.summary, warnings: d.warnings };
+}
+
+function buildParams(config: TrainConfig, spec: ModelSpec, outDir: string, steps: number, padId: number, hasEval: boolean): TrainJobParams {
+  const files = runDataFiles(outDir);
+  return TrainJobParams.parse({
+    modelDir: config.model, spec, trainData: files.train, evalData: hasEval ? files.eval : null, padId,
+    method: 'lora',
+    lora: { r: config.rank, alpha: config.alpha, dropout: config.dropout, targets: config.targets, init: config.lora_init },
+    initAdapter: config.init_adapter,
+    optimizer: config.optim, lr: config.lr, weightDecay: config.weight_decay, betas: config.betas, eps: config.eps,
+    momentum: config.momentum, maxGradNorm: config.max_grad_norm, schedule: config.schedule, warmupSteps: config.warmup_steps,
+    batchSize: config.batch_size, gradAccum: config.grad_accum, steps, seed: config.seed, shuffle: config.shuffle,
+    evalEvery: config.eval_every, saveEvery: config.save_every, threads: config.threads,
+  });
+}
+
+/**
+ * Everything that can fail on the user's input happens before the first write; the writes themselves (data files,
+ * then run.json last, atomically) are undone if one fails. Throws the original error after recording it.
+ */
+export async function prepareRun(config: TrainConfig, now: () => Date = () => new Date()): Promise<PreparedRun> {
+  const outDir = config.out;
+  checkOutDir(outDir);
+  const written: string[] = [];
+  try {
+    const spec = readModelConfig(config.model);
+    checkpointFiles(config.model); // no weights is as fatal as no config, and cheaper to say now than in the engine
+    const tokenizer = loadTokenizer(config.model);
+    const maxSeqLen = config.max_seq_len ?? Math.min(DEFAULT_MAX_SEQ_LEN, spec.maxPositions);
+    const tokenize: TokenizeOptions = {
+      format: config.format, maxSeqLen, trainOnPrompt: config.train_on_prompt, overLength: config.truncate ? 'truncate' : 'error',
+      packing: config.packing, maxPositions: spec.maxPositions, vocabSize: spec.vocabSize,
+    };
+    const train = await tokenizeDataset(config.data, tokenizer, tokenize);
+    // Eval rows are never packed: packed rows attend across their boundaries, which would bias the measured loss.
+    const evalSet = config.eval_data ? await tokenizeDataset(config.eval_data, tokenizer, { ...tokenize, packing: false }) : null;
+    checkInitAdapter(config);
+    const steps = config.steps ?? stepsForEpochs(config.epochs ?? 1, train.examples.length, config.batch_size, config.grad_accum);
+    const params = buildParams(config, spec, outDir, steps, padIdOf(tokenizer, spec.vocabSize), evalSet !== null);
+    const info: RunInfo = {
+      kind: 'ftstudio-train-run',
+      ...runEnvironment(),
+      config: { ...config, max_seq_len: maxSeqLen, steps },
+      params,
+      data: { train: datasetInfo(config.data, train), eval: evalSet && config.eval_data ? datasetInfo(config.eval_data, evalSet) : null },
+      started_at: now().toISOString(),
+    };
+
+    const files = runDataFiles(outDir);
+    mkdirSync(join(outDir, 'data'), { recursive: true });
+    written.push(join(outDir, 'data'));
+    await writeTokenizedJsonl(files.train, train.examples);
+    if (evalSet) await writeTokenizedJsonl(files.eval, evalSet.examples);
+    written.push(join(outDir, RUN_FILE));
+    writeRunInfo(outDir, info);
+    rmSync(join(outDir, ERROR_FILE), { force: true }); // from an earlier failed attempt
+    return { outDir, params, info, warnings: [...train.warnings, ...(evalSet?.warnings ?? [])] };
+  } catch (err) {
+    for (const path of written) rmSync(path, { recursive: true, force: true });
+    recordError(outDir, err);
+    throw err;
+  }
+}
+
+function recordError(outDir: string, err: unknown): void {
+  try {
+    mkdirSync(outDir, { recursive: true });
+    writeErrorFile(outDir, err instanceof Error ? err.message : String(err));
+  } catch {
+    // OUT itself is unwritable: the caller still reports the original error.
+  }
+}

@@ -1,0 +1,103 @@
+// ftstudio train/eval/export on bad input, in-process: exit codes, messages, and a run folder holding only error.json.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../src-main/cli/main';
+import { TINY_MODELS, writeTinyModel } from '../../reference/tiny-models';
+
+const work = mkdtempSync(join(tmpdir(), 'ftstudio-train-cli-'));
+const MODEL = join(work, 'model');
+const DATA = join(work, 'data.jsonl');
+const savedHome = process.env.FTSTUDIO_HOME;
+
+beforeAll(() => {
+  process.env.FTSTUDIO_HOME = join(work, 'home');
+  writeTinyModel(MODEL, TINY_MODELS.find((m) => m.id === 'llama')!);
+  writeFileSync(DATA, '{"input_ids":[1,2,3,4]}\n{"input_ids":[5,6,7]}\n');
+});
+afterAll(() => {
+  if (savedHome === undefined) delete process.env.FTSTUDIO_HOME;
+  else process.env.FTSTUDIO_HOME = savedHome;
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('ftstudio train, bad input', () => {
+  it('exits 1 with the reason and leaves only OUT/error.json (no config.json)', async () => {
+    const empty = join(work, 'empty-model');
+    mkdirSync(empty, { recursive: true });
+    const out = join(work, 'out-1');
+    const r = await run(['train', '--model', empty, '--data', DATA, '--out', out, '--json']);
+    expect(r.code).toBe(1);
+    const message = JSON.parse(r.stdout).error.message;
+    expect(message).toMatch(/config\.json/);
+    expect(readdirSync(out)).toEqual(['error.json']);
+    expect(JSON.parse(readFileSync(join(out, 'error.json'), 'utf8'))).toEqual({ error: message });
+  });
+
+  it('exits 1 on token ids outside the vocabulary, as text on stderr', async () => {
+    const bad = join(work, 'bad.jsonl');
+    writeFileSync(bad, '{"input_ids":[1,2,256]}\n');
+    const out = join(work, 'out-2');
+    const r = await run(['train', '--model', MODEL, '--data', bad, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^ftstudio: .*bad\.jsonl line 1: field "input_ids\[2\]" holds token id 256, outside the model's vocabulary of 256 tokens/);
+    expect(readdirSync(out)).toEqual(['error.json']);
+  });
+
+  it('exits 2 on an invalid config and creates no run folder', async () => {
+    const out = join(work, 'out-3');
+    const r = await run(['train', '--model', MODEL, '--data', DATA, '--out', out, '--lr=-1', '--schedule', 'exp', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error.message).toBe('Invalid training config: --lr: expected a positive number, e.g. 2e-4, got -1; --schedule: expected constant, linear or cosine, got "exp"');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('--resume needs a run folder and takes no other settings', async () => {
+    const r = await run(['train', '--resume', join(work, 'nothing-here'), '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error.message).toMatch(/has no run\.json, so it is not a training run folder/);
+    const mixed = await run(['train', '--resume', join(work, 'x'), '--lr', '1e-3', '--config', 'a.yaml']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/--resume continues a run with the settings in its run\.json; drop --config, --lr/);
+  });
+
+  it('rejects options of other commands', async () => {
+    const r = await run(['train', '--merged', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/train has no option --merged/);
+  });
+});
+
+describe('ftstudio eval / export, bad input', () => {
+  it('eval requires --model and --data and checks numbers', async () => {
+    expect((await run(['eval', '--data', DATA])).stderr).toMatch(/--model is required/);
+    const r = await run(['eval', '--model', MODEL, '--data', DATA, '--batch-size', '0', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error.message).toBe('--batch-size must be an integer from 1 to 4096, got "0".');
+  });
+
+  it('eval reports data errors with the line', async () => {
+    const long = join(work, 'long.jsonl');
+    writeFileSync(long, `{"input_ids":[1]}\n{"input_ids":${JSON.stringify(Array(40).fill(1))}}\n`);
+    const r = await run(['eval', '--model', MODEL, '--data', long, '--max-seq-len', '32']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/long\.jsonl line 2: the row is 40 tokens long, more than maxSeqLen 32/);
+  });
+
+  it('export needs a finished run (or --model and --adapter) and a --merged folder', async () => {
+    expect((await run(['export', '--run', work])).stderr).toMatch(/--merged is required/);
+    expect((await run(['export', '--merged', join(work, 'm')])).stderr).toMatch(/needs --run OUT .*or both --model DIR and --adapter DIR/);
+    const r = await run(['export', '--run', join(work, 'no-run'), '--merged', join(work, 'm'), '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error.message).toMatch(/has no run\.json/);
+    expect(existsSync(join(work, 'm'))).toBe(false);
+  });
+});
