@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { HardwareReport } from './hardware';
 import { Job, JobKind, JobLogEvent, JobMetricsEvent, JobProgressEvent } from './jobs';
 import { StoreStatus } from './store';
+import { TrainStartInput } from './train';
 
 const Empty = z.object({}).strict();
 
@@ -31,6 +32,8 @@ export const methods = {
     input: z.object({ id: z.string().min(1), afterStep: z.number().int().min(0).optional() }).strict(),
     output: z.array(z.object({ step: z.number().int() }).catchall(z.number())),
   },
+  /** Prepares a training run (checks the model, tokenizes the data into the run folder) and starts its job. */
+  'train.start': { input: TrainStartInput, output: Job },
   /** Restarts an interrupted (or failed) job from the last checkpoint in its run folder. */
   'jobs.resume': { input: z.object({ id: z.string().min(1) }).strict(), output: Job },
   'external.open': { input: z.object({ url: z.string().url() }).strict(), output: z.object({ opened: z.boolean() }) },

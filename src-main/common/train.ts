@@ -77,3 +77,24 @@ export interface TrainMetricsRow {
   epoch: number; // fractional epochs done
 }
 export interface EvalMetricsRow { step: number; eval_loss: number; eval_tokens: number; eval_ppl: number; elapsed_s: number }
+
+/** What the app's Train page sends: the same keys as run.yaml (snake_case); main fills in defaults and checks them all. */
+export const TrainStartInput = z.object({
+  model: z.string().min(1),
+  data: z.string().min(1),
+  eval_data: z.string().optional(),
+  rank: z.number().optional(),
+  alpha: z.number().optional(),
+  targets: z.union([z.literal('all-linear'), z.array(z.enum(LORA_TARGET_NAMES))]).optional(),
+  lr: z.number().optional(),
+  steps: z.number().optional(),
+  epochs: z.number().optional(),
+  batch_size: z.number().optional(),
+  grad_accum: z.number().optional(),
+  max_seq_len: z.number().optional(),
+  seed: z.number().optional(),
+  eval_every: z.number().optional(),
+  save_every: z.number().optional(),
+  out: z.string().optional(),
+}).strict();
+export type TrainStartInput = z.infer<typeof TrainStartInput>;

@@ -10,6 +10,7 @@ import { isSafeExternalUrl } from './external-url';
 import { detectHardware, type ProviderProbe } from './hardware/detect';
 import { homeLayout } from './paths';
 import { readRunMetrics } from './run-metrics';
+import { startTrainingFromApp } from './train/start-from-app';
 import { StoreService } from './store-service';
 
 export interface AppServicesOptions {
@@ -71,6 +72,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'jobs.start': ({ kind, params }) => jobs().start(kind, params),
     'jobs.cancel': ({ id }) => jobs().cancel(id),
     'jobs.resume': ({ id }) => jobs().resume(id),
+    'train.start': (input) => startTrainingFromApp(input, layout.runs, jobs()),
     'jobs.metrics': async ({ id, afterStep }) => {
       const job = await jobs().get(id);
       if (!job) throw new ApiError('not-found', `No job with id ${id}.`);

@@ -56,7 +56,7 @@ function expandPath(value: unknown, base: string): unknown {
   return isAbsolute(home) ? home : resolve(base, home);
 }
 
-type Source = { kind: 'flag' } | { kind: 'yaml'; file: string };
+type Source = { kind: 'flag' } | { kind: 'form' } | { kind: 'yaml'; file: string };
 
 function readYaml(file: string): Record<string, unknown> {
   let text: string;
@@ -79,6 +79,8 @@ function readYaml(file: string): Record<string, unknown> {
 export interface ResolveOptions {
   /** run.yaml; its relative paths are taken from its own folder, so a config travels with its data. */
   configFile?: string;
+  /** Values by key from a form (the app's Train page), between the YAML and the flags; relative paths from cwd. */
+  values?: Record<string, unknown>;
   /** parseArgs values by flag name (--eval-data → 'eval-data'); relative paths are taken from cwd. */
   flags?: Record<string, string | boolean | undefined>;
   cwd?: string;
@@ -117,6 +119,15 @@ export function resolveTrainConfig(options: ResolveOptions): TrainConfig {
       source.set(key, { kind: 'yaml', file: basename(file) });
     }
   }
+  for (const [key, value] of Object.entries(options.values ?? {})) {
+    if (value === undefined || value === null || value === '') continue; // an empty form field means "the default"
+    if (!(TRAIN_KEYS as string[]).includes(key)) {
+      issues.push(`unknown key "${key}"`);
+      continue;
+    }
+    merged[key] = PATH_KEYS.has(key as TrainKey) ? expandPath(value, cwd) : value;
+    source.set(key, { kind: 'form' });
+  }
   for (const [key, value] of fromFlags) {
     merged[key] = PATH_KEYS.has(key) ? expandPath(value, cwd) : value;
     source.set(key, { kind: 'flag' });
@@ -125,7 +136,8 @@ export function resolveTrainConfig(options: ResolveOptions): TrainConfig {
 
   const where = (key: string) => {
     const s = source.get(key);
-    return s?.kind === 'flag' ? `--${flagOf(key as TrainKey)}` : s ? `${key} (in ${s.file})` : key;
+    if (s?.kind === 'flag') return `--${flagOf(key as TrainKey)}`;
+    return s?.kind === 'yaml' ? `${key} (in ${s.file})` : key;
   };
   const parsed = TrainConfigInput.safeParse(merged);
   if (!parsed.success) {

@@ -22,6 +22,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'jobs.cancel': fail,
     'jobs.resume': fail,
     'jobs.metrics': fail,
+    'train.start': fail,
     'external.open': fail,
     ...overrides,
   };

@@ -8,6 +8,8 @@ import { NodeLauncher } from '../../../src-main/jobs/node-launcher';
 import { createAppServices, type AppServices } from '../../../src-main/services/app-services';
 import { createMemoryClient } from '../../../src-main/services/memory-transport';
 import { homeLayout } from '../../../src-main/services/paths';
+import { TINY_MODELS, writeTinyModel } from '../../reference/tiny-models';
+import { randomExamples, writeExamples } from '../engine/train/helpers';
 
 const providers = { version: () => '1.30.0', probe: async () => [{ name: 'cpu', works: true }] };
 const opened: AppServices[] = [];
@@ -62,6 +64,25 @@ describe('app services over the in-memory transport', () => {
     expect((await client.call('jobs.metrics', { id: job.id, afterStep: 3 })).map((r) => r.step)).toEqual([4, 5]);
     await expect(client.call('jobs.start', { kind: 'selftest', params: { steps: -1 } })).rejects.toMatchObject({ code: 'invalid-input' });
     await expect(client.call('jobs.get', { id: 'nope' })).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('starts a training run from the Train page values and streams its metrics', async () => {
+    const home = tempHome();
+    const { client } = await open(home);
+    const modelDir = writeTinyModel(join(home, 'model'), TINY_MODELS.find((m) => m.id === 'llama')!);
+    const data = writeExamples(join(home, 'data.jsonl'), randomExamples(6, 256, 1));
+    await expect(client.call('train.start', { model: join(home, 'nope'), data })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/config\.json does not exist/) });
+    await expect(client.call('train.start', { model: modelDir, data, rank: 0 })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/rank/) });
+    const steps: number[] = [];
+    client.on('job.metrics', (m) => { if ('loss' in m.values) steps.push(m.step); });
+    const done = new Promise<string>((resolve) => client.on('job.updated', (j) => { if (j.kind === 'train' && ['completed', 'failed'].includes(j.state)) resolve(j.reason ?? j.state); }));
+    const job = await client.call('train.start', { model: modelDir, data, rank: 2, steps: 4, batch_size: 2 });
+    expect(job).toMatchObject({ kind: 'train', state: 'running' });
+    expect(job.runDir!.startsWith(homeLayout(home).runs)).toBe(true);
+    expect(await done).toBe('completed');
+    expect(steps).toEqual([1, 2, 3, 4]);
+    expect((await client.call('jobs.metrics', { id: job.id })).filter((r) => 'loss' in r)).toHaveLength(4);
+    expect(existsSync(join(job.runDir!, 'adapter', 'adapter_model.safetensors'))).toBe(true);
   });
 
   it('explains a corrupt database, refuses jobs, and moves the file aside only when asked', async () => {
