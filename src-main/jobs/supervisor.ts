@@ -30,7 +30,8 @@ export interface JobSupervisorOptions {
 
 /** How long after a SIGKILL we stop waiting for the exit notice and record the outcome anyway. */
 const KILL_BACKSTOP_MS = 5_000;
-const RESUMABLE_STATES: ReadonlySet<JobState> = new Set(['interrupted', 'failed']);
+// A cancelled run that left a checkpoint can be continued too: "stop" and "resume" are a pair for training.
+const RESUMABLE_STATES: ReadonlySet<JobState> = new Set(['interrupted', 'failed', 'cancelled']);
 const now = () => new Date().toISOString();
 
 export class JobSupervisor {

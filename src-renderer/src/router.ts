@@ -2,11 +2,13 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
 import HomeView from './views/HomeView.vue';
 import RunsView from './views/RunsView.vue';
+import TrainView from './views/TrainView.vue';
 import ModelsView from './views/ModelsView.vue';
 import SettingsView from './views/SettingsView.vue';
 
 export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', component: HomeView, meta: { title: 'Home' } },
+  { path: '/train', name: 'train', component: TrainView, meta: { title: 'Train' } },
   { path: '/runs', name: 'runs', component: RunsView, meta: { title: 'Runs' } },
   { path: '/models', name: 'models', component: ModelsView, meta: { title: 'Models' } },
   { path: '/settings', name: 'settings', component: SettingsView, meta: { title: 'Settings' } },

@@ -6,16 +6,20 @@ import { hardwareReport } from '../helpers/fixtures';
 import { mountWithApp } from '../helpers/mount-app';
 
 describe('HomeView', () => {
-  it('shows Data → Adapter → Precision → Estimator → Train, each explained and marked "Not built yet"', async () => {
+  it('shows Data → Adapter → Precision → Estimator → Train, each explained; the unbuilt ones say so', async () => {
     const fake = createFakeApi({ 'hardware.get': () => hardwareReport() });
     const { wrapper } = await mountWithApp(HomeView, fake);
     const steps = wrapper.findAll('[data-testid="flow-step"]');
     expect(steps.map((s) => s.get('h3').text().replace(/^Step \d+: /, ''))).toEqual(['Data', 'Adapter', 'Precision', 'Estimator', 'Train']);
-    for (const step of steps) {
+    for (const step of steps.slice(0, 4)) {
       expect(step.get('[data-testid="flow-step-status"]').text()).toBe('Not built yet');
       expect(step.get('p').text().length).toBeGreaterThan(30);
       expect(step.find('button').exists()).toBe(false); // nothing pretends to work
+      expect(step.find('a').exists()).toBe(false);
     }
+    // Train is usable (as a plain form until the wizards exist) and links to its page.
+    expect(steps[4].find('[data-testid="flow-step-status"]').exists()).toBe(false);
+    expect(steps[4].get('[data-testid="open-train"]').attributes('href')).toMatch(/\/train$/);
     wrapper.unmount();
   });
 

@@ -4,6 +4,9 @@ export interface FlowStep {
   title: string;
   decides: string;
   built: boolean;
+  /** Where a built step is used; 'plain form' says honestly that its wizard is still to come. */
+  route?: string;
+  note?: string;
 }
 
 export const FLOW_STEPS: readonly FlowStep[] = [
@@ -11,5 +14,8 @@ export const FLOW_STEPS: readonly FlowStep[] = [
   { id: 'adapter', title: 'Adapter', built: false, decides: 'Which base model you start from and how big the small trainable add-on (such as LoRA, its rank and alpha) is.' },
   { id: 'precision', title: 'Precision', built: false, decides: 'Which number format the weights and the math use, trading memory and speed against accuracy.' },
   { id: 'estimator', title: 'Estimator', built: false, decides: 'Whether the run fits this computer’s memory, and about how long it will take and what it will cost, before you start.' },
-  { id: 'train', title: 'Train', built: false, decides: 'When to start the run, then watching its loss live, with stop and resume from the last checkpoint.' },
+  {
+    id: 'train', title: 'Train', built: true, route: '/train', note: 'A plain form for now: model folder, data file and LoRA settings.',
+    decides: 'When to start the run, then watching its loss live, with stop and resume from the last checkpoint.',
+  },
 ];

@@ -1,0 +1,67 @@
+// Training runs: starting one from the Train page, and each run's metrics (loaded from its run folder, then live).
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { Job } from '../../../src-main/common/jobs';
+import type { TrainStartInput } from '../../../src-main/common/train';
+import { api } from '../api';
+import type { MetricsRow } from '../components/train/loss-series';
+import { describeError } from '../format';
+import { useJobsStore } from './jobs';
+
+const kindOf = (row: Record<string, number>) => ('eval_loss' in row ? 'eval' : 'train');
+
+export const useTrainStore = defineStore('train', () => {
+  const jobs = useJobsStore();
+  const metrics = ref<Record<string, MetricsRow[]>>({});
+  const starting = ref(false);
+  const error = ref<string | null>(null);
+  const selectedId = ref<string | null>(null);
+
+  /** Training jobs, newest first. */
+  const runs = computed(() => jobs.jobs.filter((j) => j.kind === 'train'));
+  const selected = computed<Job | null>(() => runs.value.find((j) => j.id === selectedId.value) ?? runs.value[0] ?? null);
+
+  async function start(input: TrainStartInput): Promise<Job | null> {
+    starting.value = true;
+    try {
+      const job = await api.call('train.start', input);
+      jobs.applyUpdated(job);
+      metrics.value[job.id] = [];
+      selectedId.value = job.id;
+      error.value = null;
+      return job;
+    } catch (err) {
+      error.value = describeError(err);
+      return null;
+    } finally {
+      starting.value = false;
+    }
+  }
+
+  /** The run folder is the truth: after a restart the chart is rebuilt from it, then grows with live events. */
+  async function loadMetrics(id: string): Promise<void> {
+    try {
+      const rows = await api.call('jobs.metrics', { id });
+      const live = metrics.value[id] ?? [];
+      const seen = new Set(rows.map((r) => `${r.step}:${kindOf(r)}`));
+      metrics.value[id] = [...rows, ...live.filter((r) => !seen.has(`${r.step}:${kindOf(r)}`))];
+    } catch (err) {
+      error.value = describeError(err);
+    }
+  }
+
+  function select(id: string): void {
+    selectedId.value = id;
+    if (!metrics.value[id]) void loadMetrics(id);
+  }
+
+  api.on('job.metrics', (event) => {
+    const row = { step: event.step, ...event.values } as MetricsRow;
+    const rows = metrics.value[event.id];
+    if (!rows) return; // not on screen: loaded from the run folder when it is
+    if (rows.some((r) => r.step === row.step && kindOf(r) === kindOf(row))) return;
+    metrics.value[event.id] = [...rows, row]; // a new array, so the chart sees the change
+  });
+
+  return { metrics, starting, error, selectedId, runs, selected, start, loadMetrics, select };
+});
