@@ -20,8 +20,9 @@ export function chromiumMissingReason(): string | null {
 
 export interface ServeProcess { url: string; home: string; child: ChildProcess; stop(): Promise<void> }
 
-export async function startServe(): Promise<ServeProcess> {
-  const home = mkdtempSync(join(tmpdir(), 'ftstudio-e2e-'));
+/** A fresh data folder per server unless one is given (to restart the app on the same data). */
+export async function startServe(existingHome?: string, keepHome = false): Promise<ServeProcess> {
+  const home = existingHome ?? mkdtempSync(join(tmpdir(), 'ftstudio-e2e-'));
   const child = spawn(process.execPath, [join(ROOT, 'bin/ftstudio.js'), 'serve', '--json', '--port', '0'], {
     cwd: ROOT,
     env: { ...process.env, FTSTUDIO_HOME: home },
@@ -52,7 +53,7 @@ export async function startServe(): Promise<ServeProcess> {
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(home, { recursive: true, force: true });
+      if (!keepHome) rmSync(home, { recursive: true, force: true });
     },
   };
 }

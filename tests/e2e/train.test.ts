@@ -1,0 +1,66 @@
+// Train in a real browser: a LoRA run on a tiny Qwen3-shaped model with a real tokenizer and chat data, started from
+// the form, watched live, and still there (chart included) after the server restarts on the same data folder.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { writeCapitalsData, writeTinyChatModel } from '../fixtures/tiny-chat-model';
+import { ARTIFACTS, chromiumMissingReason, launchChromium, startServe, type ServeProcess } from './harness';
+
+const skip = chromiumMissingReason();
+
+describe.skipIf(skip !== null)('Train (serve + Chromium)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'ftstudio-e2e-train-'));
+  const home = join(work, 'home');
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('trains from the form with a live loss chart, and the run survives a restart', async () => {
+    const model = writeTinyChatModel(join(work, 'model'));
+    const data = writeCapitalsData(join(work, 'data'));
+    serve = await startServe(home, true);
+    page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+    await page.goto(`${serve.url}#/train`);
+    await page.getByTestId('train-model').fill(model);
+    await page.getByTestId('train-data').fill(data.train);
+    await page.getByTestId('train-eval-data').fill(data.eval);
+    await page.getByTestId('train-rank').fill('4');
+    await page.getByTestId('train-lr').fill('0.01');
+    await page.getByTestId('train-steps').fill('40');
+    await page.getByTestId('train-batch').fill('4');
+    await page.locator('label:has-text("Evaluate every") input').fill('10');
+    await page.getByTestId('train-start').click();
+
+    const run = page.getByTestId('train-run');
+    await run.waitFor({ timeout: 60_000 });
+    await expect.poll(async () => Number(await page.getByTestId('train-step').textContent()), { timeout: 60_000 }).toBeGreaterThan(5);
+    await page.screenshot({ path: join(ARTIFACTS, 'train-running.png'), fullPage: true });
+    await expect.poll(async () => run.getAttribute('data-state'), { timeout: 120_000 }).toBe('completed');
+    expect(await page.getByTestId('train-step').textContent()).toBe('40');
+    const firstLoss = Number(await page.getByTestId('train-loss').textContent());
+    expect(Number(await page.getByTestId('train-eval-loss').textContent())).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="loss-chart"] canvas').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'train-completed.png'), fullPage: true });
+
+    // Restart the app on the same data folder: the run, its numbers and its chart come back from the run folder.
+    await serve.stop();
+    serve = await startServe(home, true);
+    const again = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+    await again.goto(`${serve.url}#/train`);
+    await expect.poll(async () => again.getByTestId('train-run').getAttribute('data-state'), { timeout: 30_000 }).toBe('completed');
+    await expect.poll(async () => again.getByTestId('train-step').textContent(), { timeout: 30_000 }).toBe('40');
+    expect(Number(await again.getByTestId('train-loss').textContent())).toBe(firstLoss);
+    await again.screenshot({ path: join(ARTIFACTS, 'train-after-restart.png'), fullPage: true });
+  });
+});
