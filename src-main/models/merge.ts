@@ -6,7 +6,7 @@
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { checkpointFiles, checkpointTensors } from '../engine/io/checkpoint-files';
-import { toFloat16Bits } from '../engine/ir/tensor';
+import { decodeFloats, encodeFloats, type FloatDtype } from '../engine/io/float-codec';
 import { readModelConfig } from './hf/config';
 import { loraPairs, loraScaling, readPeftAdapter, type LoraPair } from './peft';
 import { readTensorBytes, type TensorLocation } from './safetensors';
@@ -33,44 +33,7 @@ export interface MergeSummary {
   files: string[];
 }
 
-type FloatDtype = 'F32' | 'F16' | 'BF16';
-
-function f16ToF32(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
-/** float32 → bfloat16 bits, round to nearest even (as torch's .to(torch.bfloat16)); NaN stays a quiet NaN. */
-export function toBFloat16Bits(x: number): number {
-  const u = new Uint32Array(Float32Array.of(x).buffer)[0];
-  if ((u & 0x7f800000) === 0x7f800000 && (u & 0x7fffff) !== 0) return ((u >>> 16) | 0x40) & 0xffff;
-  return ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
-}
-
-export function decodeFloats(bytes: Buffer, dtype: FloatDtype): Float32Array {
-  const n = bytes.byteLength / (dtype === 'F32' ? 4 : 2);
-  const copy = new Uint8Array(bytes); // aligned copy: Buffer slices of the pool may sit at odd offsets
-  if (dtype === 'F32') return new Float32Array(copy.buffer, 0, n);
-  const half = new Uint16Array(copy.buffer, 0, n);
-  const out = new Float32Array(n);
-  if (dtype === 'BF16') {
-    const u32 = new Uint32Array(out.buffer);
-    for (let i = 0; i < n; i++) u32[i] = half[i] << 16;
-  } else {
-    for (let i = 0; i < n; i++) out[i] = f16ToF32(half[i]);
-  }
-  return out;
-}
-
-export function encodeFloats(values: Float32Array, dtype: FloatDtype): Uint8Array {
-  if (dtype === 'F32') return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  const half = Uint16Array.from(values, dtype === 'BF16' ? toBFloat16Bits : toFloat16Bits);
-  return new Uint8Array(half.buffer);
-}
+export { decodeFloats, encodeFloats, toBFloat16Bits } from '../engine/io/float-codec';
 
 /**
  * W + scale·(B A) for W [out, in], A [r, in], B [out, r]. Each row of B·A is accumulated in float64 and the sum

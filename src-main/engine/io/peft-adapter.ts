@@ -2,6 +2,7 @@
 // base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight, so the adapter loads in PEFT and other tools.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeFloats } from './float-codec';
 import { readSafetensorsHeader, readTensorBytes, writeSafetensors } from './safetensors';
 
 export const ADAPTER_CONFIG = 'adapter_config.json';
@@ -87,27 +88,6 @@ export function readPeftAdapter(dir: string): LoadedAdapter {
 }
 
 function toFloat32(bytes: Buffer, dtype: string, what: string): Float32Array {
-  const n = bytes.byteLength;
-  if (dtype === 'F32') return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + n));
-  const half = new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + n));
-  const out = new Float32Array(half.length);
-  const u32 = new Uint32Array(out.buffer);
-  if (dtype === 'BF16') {
-    for (let i = 0; i < half.length; i++) u32[i] = half[i] << 16;
-    return out;
-  }
-  if (dtype === 'F16') {
-    for (let i = 0; i < half.length; i++) out[i] = f16ToF32(half[i]);
-    return out;
-  }
-  throw new Error(`${what} has dtype ${dtype}; adapters must be F32, F16 or BF16.`);
-}
-
-function f16ToF32(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+  if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') throw new Error(`${what} has dtype ${dtype}; adapters must be F32, F16 or BF16.`);
+  return decodeFloats(bytes, dtype);
 }

@@ -1,7 +1,7 @@
 // Serialized models pass Debian's ONNX checker (python3-onnx 1.12, full_check with strict shape inference).
 
+import { onnxCheck } from '../../reference/onnx-checker';
 import { pythonHas } from '../../reference/python-modules';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,25 +12,11 @@ import { frozenMiddle, lora, mlp } from './composites';
 import { gradientModel } from './fd-check';
 import { OP_CASES } from './op-cases';
 
-const PY = '/usr/bin/python3';
 const hasOnnx = pythonHas('onnx');
 const dir = mkdtempSync(join(tmpdir(), 'engine-checker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the checker over files; prints one line per file: OK, or FAIL and the reason. */
-const SCRIPT = `
-import onnx, sys
-for f in sys.argv[1:]:
-    try:
-        onnx.checker.check_model(onnx.load(f), full_check=True)
-        print("OK", f)
-    except Exception as e:
-        print("FAIL", f, str(e).replace("\\n", " ")[:400])
-`;
 
-function check(files: string[]): string[] {
-  return execFileSync(PY, ['-c', SCRIPT, ...files], { encoding: 'utf8' }).trim().split('\n');
-}
 
 describe.skipIf(!hasOnnx)('ONNX checker (skipped: /usr/bin/python3 has no onnx module)', () => {
   it('accepts the forward+backward model of every op case', async () => {
@@ -40,7 +26,7 @@ describe.skipIf(!hasOnnx)('ONNX checker (skipped: /usr/bin/python3 has no onnx m
       writeFileSync(f, (await gradientModel(c.build)).model);
       files.push(f);
     }
-    const lines = check(files);
+    const lines = onnxCheck(files);
     expect(lines.filter((l) => !l.startsWith('OK'))).toEqual([]);
     expect(lines).toHaveLength(OP_CASES.length);
   });
@@ -52,7 +38,7 @@ describe.skipIf(!hasOnnx)('ONNX checker (skipped: /usr/bin/python3 has no onnx m
       writeFileSync(f, (await gradientModel(build)).model);
       files.push(f);
     }
-    expect(check(files).filter((l) => !l.startsWith('OK'))).toEqual([]);
+    expect(onnxCheck(files).filter((l) => !l.startsWith('OK'))).toEqual([]);
   });
 
   it('accepts a model with an external initializer at an offset', () => {
@@ -62,7 +48,7 @@ describe.skipIf(!hasOnnx)('ONNX checker (skipped: /usr/bin/python3 has no onnx m
     const w = g.external('w', 'float32', [4], { location: 'w.bin', offset: 8, length: 16 });
     g.output(g.add(x, w), 'y');
     writeFileSync(join(dir, 'ext.onnx'), serializeModel(g));
-    expect(check([join(dir, 'ext.onnx')])[0]).toMatch(/^OK/);
+    expect(onnxCheck([join(dir, 'ext.onnx')])[0]).toMatch(/^OK/);
   });
 
   it('rejects a model whose node reads an undefined value', () => {
@@ -76,6 +62,6 @@ describe.skipIf(!hasOnnx)('ONNX checker (skipped: /usr/bin/python3 has no onnx m
     expect(at).toBeGreaterThan(0);
     s.write('xonstant_0', at);
     writeFileSync(join(dir, 'broken.onnx'), s);
-    expect(check([join(dir, 'broken.onnx')])[0]).toMatch(/^FAIL/);
+    expect(onnxCheck([join(dir, 'broken.onnx')])[0]).toMatch(/^FAIL/);
   });
 });

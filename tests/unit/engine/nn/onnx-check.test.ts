@@ -1,13 +1,12 @@
 // The nn graphs (LoRA train graph with bf16 external weights, full train graph, eval graph) pass Debian's ONNX checker.
 
+import { onnxCheck } from '../../../reference/onnx-checker';
 import { pythonHas } from '../../../reference/python-modules';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildEvalGraph, buildTrainGraph } from '../../../../src-main/engine/nn';
-import { PYTHON } from '../../../reference/reference';
 import { TINY_MODELS } from '../../../reference/tiny-models';
 import { LORA, prepare } from './fixtures';
 
@@ -15,16 +14,6 @@ const hasOnnx = pythonHas('onnx');
 const work = mkdtempSync(join(tmpdir(), 'nn-onnx-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** full_check runs strict shape inference; external data is loaded from the files beside each model. */
-const SCRIPT = `
-import onnx, sys
-for f in sys.argv[1:]:
-    try:
-        onnx.checker.check_model(onnx.load(f), full_check=True)
-        print("OK", f)
-    except Exception as e:
-        print("FAIL", f, str(e).replace("\\n", " ")[:400])
-`;
 
 describe.skipIf(!hasOnnx)('ONNX checker on nn graphs (skipped: no python3-onnx)', () => {
   it('accepts train graphs (bf16 LoRA, qwen3 trainable all) and an eval graph', () => {
@@ -39,7 +28,7 @@ describe.skipIf(!hasOnnx)('ONNX checker on nn graphs (skipped: no python3-onnx)'
     add(bf16.graphDir, 'eval.onnx', buildEvalGraph(bf16.spec, bf16.weights).serialize());
     const qwen3 = prepare(work, TINY_MODELS.find((m) => m.id === 'qwen3') as (typeof TINY_MODELS)[number]);
     add(qwen3.graphDir, 'all.onnx', buildTrainGraph(qwen3.spec, qwen3.weights, { trainable: 'all' }).serialize());
-    const lines = execFileSync(PYTHON, ['-c', SCRIPT, ...files], { encoding: 'utf8' }).trim().split('\n');
+    const lines = onnxCheck(files);
     expect(lines.filter((l) => !l.startsWith('OK'))).toEqual([]);
     expect(lines).toHaveLength(files.length);
   });
