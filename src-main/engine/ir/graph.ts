@@ -55,6 +55,8 @@ export class Graph extends GraphCore {
   div(a: Value, b: Value): Value { return this.one(ops.Div, [a, b]); }
   pow(a: Value, p: Value): Value { return this.one(ops.Pow, [a, p]); }
   max(a: Value, b: Value): Value { return this.one(ops.Max, [a, b]); }
+  /** Integer remainder (sign of b); not differentiable. */
+  mod(a: Value, b: Value): Value { return this.one(ops.Mod, [a, b]); }
   equal(a: Value, b: Value): Value { return this.one(ops.Equal, [a, b]); }
   greater(a: Value, b: Value): Value { return this.one(ops.Greater, [a, b]); }
   less(a: Value, b: Value): Value { return this.one(ops.Less, [a, b]); }

@@ -1,8 +1,9 @@
 // Training and evaluation graphs of a causal LM: inputs, forward, masked loss, gradients, and their names.
 //
 // Inputs:  input_ids int64 [B, S], labels int64 [B, S] (−100 = ignored; right padding, see attention.ts),
-//          then the trainable float32 parameters (LoRA A/B in PEFT names; base weights in checkpoint
-//          names when trainable = 'all').
+//          in train graphs with LoRA dropout > 0 the scalar int64 lora_dropout_seed and lora_dropout_step
+//          (the global micro-batch counter; see dropout.ts), then the trainable float32 parameters (LoRA A/B
+//          in PEFT names; base weights in checkpoint names when trainable = 'all').
 // Outputs: loss_sum [], token_count [], loss [], then grad.<param> per parameter (train graph only).
 // B and S are symbolic: one graph serves every batch shape.
 
@@ -12,6 +13,7 @@ import { Graph } from '../ir/graph';
 import type { SerializeOptions } from '../onnx/serialize';
 import type { Value } from '../ir/value';
 import type { LayerContext } from './layers';
+import { DROPOUT_SEED_INPUT, DROPOUT_STEP_INPUT } from './dropout';
 import { LoraAdapter, type LoraConfig } from './lora';
 import { maskedCrossEntropy } from './loss';
 import { decoderStack, lmHead } from './model';
@@ -24,6 +26,8 @@ export interface BuildOptions {
   /** 'lora': only the adapter is trained (base weights frozen, external); 'all': every base weight too. */
   trainable?: 'lora' | 'all';
   name?: string;
+  /** Debug/test: train graphs with dropout also output each module's drop mask (`lora_dropout_drop.<module>`). */
+  dropoutMasks?: boolean;
 }
 
 export interface ParamInfo {
@@ -41,18 +45,20 @@ export interface BuiltGraph {
   /** External initializers whose bytes are bfloat16 (re-typed by serialize()). */
   bf16Initializers: string[];
   inputs: { inputIds: 'input_ids'; labels: 'labels' };
+  /** Scalar int64 inputs to feed per micro-batch when the graph applies LoRA dropout; null when it does not. */
+  dropout: { seed: string; step: string } | null;
   outputs: { lossSum: 'loss_sum'; tokenCount: 'token_count'; loss: 'loss'; grads: string[] };
   /** ONNX bytes; write them into the folder the WeightRef locations are relative to. */
   serialize(opts?: SerializeOptions): Uint8Array;
 }
 
-function forward(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOptions) {
+function forward(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOptions, train: boolean) {
   const trainAll = opts.trainable === 'all';
   const g = new Graph(opts.name ?? 'causal_lm');
   const ids = g.input('input_ids', 'int64', ['B', 'S']);
   const labels = g.input('labels', 'int64', ['B', 'S']);
   const ws = new WeightSource(g, weights, () => (trainAll ? 'input' : 'frozen'));
-  const lora = opts.lora ? new LoraAdapter(g, spec, opts.lora) : null;
+  const lora = opts.lora ? new LoraAdapter(g, spec, opts.lora, { applyDropout: train, exposeMasks: opts.dropoutMasks }) : null;
   const ctx: LayerContext = { g, spec, weights: ws, lora };
 
   const h = decoderStack(ctx, ids); // [B, S, H]
@@ -63,10 +69,10 @@ function forward(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOpti
   g.output(loss.tokenCount, 'token_count');
   g.output(loss.loss, 'loss');
   const params: Value[] = [...(lora?.params ?? []), ...ws.inputs];
-  return { g, ws, params, lossSum: loss.lossSum };
+  return { g, ws, params, lossSum: loss.lossSum, dropout: !!lora?.usesDropout };
 }
 
-function result(g: Graph, ws: WeightSource, params: readonly Value[], grads: string[]): BuiltGraph {
+function result(g: Graph, ws: WeightSource, params: readonly Value[], grads: string[], dropout: boolean): BuiltGraph {
   const bf16 = [...ws.bf16Initializers];
   return {
     graph: g,
@@ -75,6 +81,7 @@ function result(g: Graph, ws: WeightSource, params: readonly Value[], grads: str
     weightInputs: ws.inputs.map((v) => v.name),
     bf16Initializers: bf16,
     inputs: { inputIds: 'input_ids', labels: 'labels' },
+    dropout: dropout ? { seed: DROPOUT_SEED_INPUT, step: DROPOUT_STEP_INPUT } : null,
     outputs: { lossSum: 'loss_sum', tokenCount: 'token_count', loss: 'loss', grads },
     serialize: (opts) => serializeGraph(g, bf16, opts),
   };
@@ -82,14 +89,14 @@ function result(g: Graph, ws: WeightSource, params: readonly Value[], grads: str
 
 /** Forward + backward: gradients of loss_sum (not the mean) w.r.t. every trainable parameter. */
 export function buildTrainGraph(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOptions = {}): BuiltGraph {
-  const { g, ws, params, lossSum } = forward(spec, weights, opts);
+  const { g, ws, params, lossSum, dropout } = forward(spec, weights, opts, true);
   if (params.length === 0) throw new Error("nothing to train: give a LoRA config or trainable: 'all'");
   const grads = addGradients(g, lossSum, params);
-  return result(g, ws, params, params.map((p) => (grads.get(p) as Value).name));
+  return result(g, ws, params, params.map((p) => (grads.get(p) as Value).name), dropout);
 }
 
 /** Forward only (evaluation): the same inputs and loss outputs, no gradients. */
 export function buildEvalGraph(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOptions = {}): BuiltGraph {
-  const { g, ws, params } = forward(spec, weights, opts);
-  return result(g, ws, params, []);
+  const { g, ws, params } = forward(spec, weights, opts, false);
+  return result(g, ws, params, [], false);
 }

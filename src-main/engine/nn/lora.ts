@@ -2,10 +2,13 @@
 //
 // y = x Wᵀ (+ bias) + (alpha/r) · (x Aᵀ) Bᵀ with A: [r, in], B: [out, r], as PEFT computes it
 // (base layer first, then lora_B(lora_A(x)) * scaling). A and B are graph inputs, fed every step.
+// With dropout p > 0 the train graph computes lora_B(lora_A(dropout(x))) * scaling as PEFT does, one independent mask
+// per adapted module (see dropout.ts); the eval graph never drops.
 
 import type { ModelSpec } from '../../common/model-spec';
 import type { Graph } from '../ir/graph';
 import type { Value } from '../ir/value';
+import { DROPOUT_MASK_PREFIX, DropoutMasks } from './dropout';
 import { Prng } from './prng';
 
 export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
@@ -16,7 +19,7 @@ export interface LoraConfig {
   alpha: number;
   /** Module names, or 'all-linear' (every projection of the decoder layers; never lm_head). */
   targets: readonly LoraTarget[] | 'all-linear';
-  /** Dropout on the LoRA input path. Only 0 is supported for now (TODO: needs a Dropout op with a mask output). */
+  /** PEFT's lora_dropout on the LoRA input path, in [0, 1); applied only in train graphs. */
   dropout?: number;
 }
 
@@ -111,27 +114,53 @@ export function initLoraWeights(spec: ModelSpec, cfg: LoraConfig, seed: number, 
   return out;
 }
 
+/** How a graph uses the adapter's dropout: train graphs apply it, eval graphs do not. */
+export interface LoraGraphOptions {
+  applyDropout?: boolean;
+  /** Debug/test: also output each module's drop mask as `lora_dropout_drop.<module>`. */
+  exposeMasks?: boolean;
+}
+
 /** The adapter inside one graph: A and B of each adapted module, as float32 graph inputs. */
 export class LoraAdapter {
   readonly params: Value[] = [];
-  private readonly modules = new Set<string>();
+  /** Module → index in loraModules order (the dropout hash's module number). */
+  private readonly modules = new Map<string, number>();
   private readonly scale: number;
+  private readonly dropout: DropoutMasks | null;
 
-  constructor(private readonly g: Graph, spec: ModelSpec, readonly cfg: LoraConfig) {
-    if ((cfg.dropout ?? 0) !== 0) throw new Error('LoRA dropout > 0 is not supported yet (use 0)');
-    for (const m of loraModules(spec, cfg)) this.modules.add(m.module);
-    this.scale = loraScale(cfg);
+  constructor(private readonly g: Graph, spec: ModelSpec, readonly cfg: LoraConfig, private readonly opts: LoraGraphOptions = {}) {
+    const p = cfg.dropout ?? 0;
+    if (!(p >= 0 && p < 1)) throw new Error(`LoRA dropout must be in [0, 1), got ${p}`);
+    loraModules(spec, cfg).forEach((m, i) => this.modules.set(m.module, i));
+    this.dropout = p > 0 && opts.applyDropout ? new DropoutMasks(g, p) : null;
+    // Inverted dropout: kept values × 1/(1−p). The factor is folded into the scale on [..., out], which is linear,
+    // instead of costing a multiply on every element of x.
+    this.scale = loraScale(cfg) / (this.dropout ? 1 - p : 1);
+  }
+
+  /** The graph's dropout inputs (seed, micro-batch counter) when it applies dropout. */
+  get usesDropout(): boolean {
+    return this.dropout !== null;
   }
 
   /** Adds (alpha/r)·(x Aᵀ)Bᵀ to `base` when `module` is adapted; x: [..., in], base: [..., out]. */
   apply(module: string, x: Value, base: Value): Value {
-    if (!this.modules.has(module)) return base;
+    const index = this.modules.get(module);
+    if (index === undefined) return base;
     const g = this.g;
     const inF = x.shape[x.rank - 1] as number;
     const outF = base.shape[base.rank - 1] as number;
     const a = this.input(peftName(module, 'A'), [this.cfg.r, inF]); // [r, in]
     const b = this.input(peftName(module, 'B'), [outF, this.cfg.r]); // [out, r]
-    const xa = g.matmul(x, g.transpose(a, [1, 0])); // [..., r]
+    let xin = x;
+    if (this.dropout) {
+      // The mask is a constant w.r.t. the parameters: Where's own gradient routes dy to the kept elements.
+      const drop = this.dropout.drop(x, index);
+      if (this.opts.exposeMasks) g.output(drop, `${DROPOUT_MASK_PREFIX}${module}`);
+      xin = g.where(drop, g.scalar(0, x.dtype), x);
+    }
+    const xa = g.matmul(xin, g.transpose(a, [1, 0])); // [..., r]
     const xab = g.matmul(xa, g.transpose(b, [1, 0])); // [..., out]
     return g.add(base, g.mul(xab, g.scalar(this.scale, 'float32')));
   }

@@ -21,6 +21,7 @@ import { Log } from './log';
 import { LogSoftmax } from './log-softmax';
 import { MatMul } from './matmul';
 import { Max } from './max';
+import { Mod } from './mod';
 import { Mul } from './mul';
 import { Neg } from './neg';
 import { Pad } from './pad';
@@ -48,14 +49,14 @@ import { Where } from './where';
 
 export {
   Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, Greater,
-  Identity, Less, Log, LogSoftmax, MatMul, Max, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
+  Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
   Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sin, Size, Slice, Softmax, Sqrt, Squeeze, Sub, Tanh,
   Transpose, Unsqueeze, Where,
 };
 
 export const ALL_OPS: readonly OpDef[] = [
   Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, Greater,
-  Identity, Less, Log, LogSoftmax, MatMul, Max, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
+  Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
   Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sin, Size, Slice, Softmax, Sqrt, Squeeze, Sub, Tanh,
   Transpose, Unsqueeze, Where,
 ];

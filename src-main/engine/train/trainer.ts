@@ -53,7 +53,8 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
   const adapterConfig = peftAdapterConfig(lora, params.lora.init, params.lora.dropout, params.modelDir);
 
   const weights = resolveWeightRefs(params.modelDir, graphDir);
-  const built: BuiltGraph = buildTrainGraph(params.spec, weights, { lora, name: 'train' });
+  // The run's dropout applies to a continued adapter too (adapterLoraConfig reads none); eval graphs never drop.
+  const built: BuiltGraph = buildTrainGraph(params.spec, weights, { lora: { ...lora, dropout: params.lora.dropout }, name: 'train' });
   const shapes = new Map(built.params.map((p) => [p.name, p.shape]));
   const optCfg = optimizerConfig(params);
   const update = buildUpdateGraph(built.params, optCfg);
@@ -78,6 +79,12 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
   const schedule = { kind: params.schedule, lr: params.lr, warmupSteps: params.warmupSteps, totalSteps: params.steps };
   const feedsOf = (m: Map<string, Float32Array>): Record<string, Feed> =>
     Object.fromEntries([...m].map(([name, data]) => [name, { data, dims: shapes.get(name) ?? [data.length] }]));
+  // LoRA dropout masks are a hash of (seed, global micro-batch counter): derived from the optimizer step, a resumed
+  // run draws the same masks as an uninterrupted one.
+  const dropoutFeeds = (micro: number): Record<string, Feed> => built.dropout ? {
+    [built.dropout.seed]: { data: BigInt64Array.of(BigInt(params.seed)), dims: [] },
+    [built.dropout.step]: { data: BigInt64Array.of(BigInt(micro)), dims: [] },
+  } : {};
   const optimizerTensors = () => new Map([...optState].map(([k, data]) => [k, { shape: shapes.get(k.slice(k.indexOf('.') + 1)) as number[], data }]));
   const checkpoint = () => saveCheckpoint(runDir, adapterConfig, toAdapterTensors(loraParams, shapes), optimizerTensors(), { ...state, position: stream.position });
 
@@ -107,6 +114,7 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
         const out = await trainSession.run({
           input_ids: { data: batch.inputIds, dims: batch.dims },
           labels: { data: batch.labels, dims: batch.dims },
+          ...dropoutFeeds(state.step * params.gradAccum + micro),
           ...feedsOf(loraParams),
         });
         acc.add(out, built.outputs.grads, batch);

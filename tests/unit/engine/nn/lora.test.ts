@@ -48,7 +48,8 @@ describe('LoRA', () => {
     expect(loraModules(spec, { r: 4, alpha: 8, targets: 'all-linear' })).toHaveLength(14);
     expect(loraScale({ r: 4, alpha: 8, targets: 'all-linear' })).toBe(2);
     expect(() => loraModules(spec, { r: 4, alpha: 8, targets: ['lm_head' as never] })).toThrow(/lm_head/);
-    expect(() => buildTrainGraph(spec, [], { lora: { ...LORA, dropout: 0.1 } })).toThrow(/dropout/);
+    // Dropout 0 < p < 1 is supported (dropout-*.test.ts); p outside [0, 1) is refused before any weight is read.
+    expect(() => buildTrainGraph(spec, [], { lora: { ...LORA, dropout: 1 } })).toThrow(/dropout/);
   });
 
   it('initialises A ~ N(0, std 1/r) or U(±1/√in) from a seed, B = 0', () => {
