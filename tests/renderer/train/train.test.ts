@@ -43,7 +43,7 @@ describe('TrainView', () => {
     await wrapper.get('[data-testid="train-cancel"]').trigger('click');
     await flush();
     expect(fake.calls).toContainEqual({ method: 'jobs.cancel', input: { id: 'r1' } });
-    expect(wrapper.get('[data-testid="train-resume"]').exists()).toBe(true);
+    expect(wrapper.find('[data-testid="train-resume"]').exists()).toBe(true);
     wrapper.unmount();
   });
 
@@ -77,7 +77,7 @@ describe('TrainView', () => {
       'train.start': () => { throw Object.assign(new Error('/m is not a Hugging Face model folder: /m/config.json does not exist.'), { name: 'ApiError', code: 'invalid-input' }); },
     });
     const { wrapper } = await mountWithApp(TrainView, fake, '/train');
-    expect(wrapper.get('[data-testid="train-none"]').exists()).toBe(true);
+    expect(wrapper.find('[data-testid="train-none"]').exists()).toBe(true);
     await wrapper.get('[data-testid="train-model"]').setValue('/m');
     await wrapper.get('[data-testid="train-data"]').setValue('/d.jsonl');
     await wrapper.get('[data-testid="train-form"]').trigger('submit');
