@@ -1,4 +1,4 @@
-// Builds the three Electron bundles: main (plus the engine-process entry), the sandboxed preload and the renderer.
+// Builds the three Electron bundles: main (plus the engine-process entry and its job thread), the sandboxed preload and the renderer.
 import { resolve } from 'node:path';
 import { cpSync } from 'node:fs';
 import { defineConfig } from 'electron-vite';
@@ -27,6 +27,8 @@ export default defineConfig({
         input: {
           main: resolve(__dirname, 'src-main/app/main.ts'),
           'engine-host': resolve(__dirname, 'src-main/engine/host.ts'),
+          // The job thread the host starts (host.ts looks for it beside itself as engine-worker.js).
+          'engine-worker': resolve(__dirname, 'src-main/engine/worker/entry.ts'),
         },
       },
     },

@@ -25,12 +25,13 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
-/** Parameters of the self-test job: it counts to `steps`, sleeping between, and can be told to crash or hang. */
+/** Parameters of the self-test job: it counts to `steps`, sleeping (and optionally blocking) between, and can be told to crash or hang. */
 export const SelftestParams = z.object({
   steps: z.number().int().min(1).max(100_000).default(10),
   stepMs: z.number().int().min(0).max(60_000).default(50),
   crashAtStep: z.number().int().min(0).optional(), // process.abort() at this step
   ignoreCancel: z.boolean().optional(), // to test the kill after the grace period
+  blockMs: z.number().int().min(0).max(120_000).optional(), // each step also blocks its thread this long, as ORT's run() does
 });
 export type SelftestParams = z.infer<typeof SelftestParams>;
 

@@ -13,7 +13,7 @@ describe('electron-vite build output', () => {
   });
 
   it('builds main, the engine-process entry and copies the migrations', () => {
-    for (const file of ['out/main/main.js', 'out/main/engine-host.js', 'out/renderer/index.html']) expect(existsSync(join(ROOT, file))).toBe(true);
+    for (const file of ['out/main/main.js', 'out/main/engine-host.js', 'out/main/engine-worker.js', 'out/renderer/index.html']) expect(existsSync(join(ROOT, file))).toBe(true);
     expect(readdirSync(join(ROOT, 'out/main/migrations'))).toEqual(readdirSync(join(ROOT, 'src-main/store/migrations')));
   });
 });

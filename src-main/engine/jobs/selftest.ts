@@ -1,5 +1,6 @@
 // The self-test job: counts steps with a sleep, reports like a training run, checkpoints, resumes, can crash or ignore cancel.
 import { SelftestParams } from '../../common/jobs';
+import { abortProcess } from '../worker/protocol';
 import {
   appendJsonl, metricsPath, readLatestCheckpoint, trimJsonlAfterStep, writeLatestCheckpoint,
 } from './run-folder';
@@ -14,7 +15,7 @@ const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 /** Sleeps `ms`, waking early when a stop it honours is requested; returns false when it was woken. */
 async function pause(ms: number, shouldStop: () => boolean): Promise<boolean> {
-  // Even a 0 ms step yields once, so cancel messages and heartbeats get their turn.
+  // Even a 0 ms step yields once, as a real step's awaits do.
   if (ms <= 0) await new Promise<void>((done) => setImmediate(done));
   const until = Date.now() + ms;
   for (let left = ms; left > 0; left = until - Date.now()) {
@@ -22,6 +23,14 @@ async function pause(ms: number, shouldStop: () => boolean): Promise<boolean> {
     await sleep(Math.min(left, POLL_MS));
   }
   return !shouldStop();
+}
+
+/**
+ * Holds this thread synchronously for `ms`, as onnxruntime-node's session.run() does for a whole step: no timer, no
+ * message, nothing else runs on it meanwhile. Atomics.wait rather than a spin, so parallel tests do not burn cores.
+ */
+function block(ms: number): void {
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Where to start: after the run folder's checkpoint (trimming metrics written past it), else at the beginning. */
@@ -47,7 +56,8 @@ export const selftestJob: EngineJob = {
     const startedAt = Date.now();
 
     for (let step = first + 1; step <= params.steps; step++) {
-      if (params.crashAtStep !== undefined && step >= params.crashAtStep) process.abort();
+      if (params.crashAtStep !== undefined && step >= params.crashAtStep) abortProcess();
+      block(params.blockMs ?? 0);
       if (!(await pause(params.stepMs, shouldStop))) return { status: 'stopped' };
 
       const values = { value: step };

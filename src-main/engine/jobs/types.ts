@@ -1,4 +1,4 @@
-// What an engine job is: a kind, and a run() that reports through its context and stops at safe points when asked.
+// What an engine job is: a kind, and a run() (on the engine's job thread) that reports through its context and stops when asked.
 import type { FromEngine } from '../../common/engine-protocol';
 import type { JobKind } from '../../common/jobs';
 
@@ -11,9 +11,12 @@ export interface JobContext {
   readonly params: Record<string, unknown>;
   /** The run folder (the truth after any crash), or null for a job that keeps nothing. */
   readonly runDir: string | null;
-  /** Sends a message to main; heartbeats and the final done/failed/cancelled are the host's business. */
+  /** Sends a message to main (relayed in order by the host's main thread); heartbeats and the outcome are the host's. */
   emit(msg: FromEngine): void;
-  /** Checked by the job at each safe point (e.g. between steps). */
+  /**
+   * Checked by the job at each safe point (e.g. between steps). Synchronous and current even when the job's thread was
+   * blocked (it reads shared memory the host writes), so a request made during a long step is seen right after it.
+   */
   stopReason(): StopReason | null;
 }
 
