@@ -37,8 +37,9 @@ describe.skipIf(skip !== null)('Home (serve + Chromium)', () => {
     expect((await page.getByTestId('hw-ram').textContent())?.trim()).toContain(`${ramGiB} GiB`);
     await expect.poll(async () => page.getByTestId('hw-providers').textContent(), { timeout: 30_000 }).toMatch(/cpu/i);
 
-    const body = await page.locator('body').innerText();
-    const order = ['Data', 'Adapter', 'Precision', 'Estimator', 'Train'].map((step) => body.indexOf(step));
+    // The top bar names pages too: read the order inside the flow itself.
+    const flow = await page.getByTestId('flow-steps').innerText();
+    const order = ['Data', 'Adapter', 'Precision', 'Estimator', 'Train'].map((step) => flow.indexOf(step));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     await page.screenshot({ path: join(ARTIFACTS, 'home.png'), fullPage: true });
