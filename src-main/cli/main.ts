@@ -1,6 +1,7 @@
 // The ftstudio command line: parses arguments and runs one command over the same services as the app.
 import { parseArgs } from 'node:util';
 import { doctor } from './commands/doctor';
+import { ESTIMATE_OPTIONS, estimateCommand } from './commands/estimate';
 import { EVAL_OPTIONS, evaluate } from './commands/eval';
 import { EXPORT_OPTIONS, exportModel } from './commands/export';
 import { serve } from './commands/serve';
@@ -18,6 +19,7 @@ Usage:
                                                {loss (mean over counted tokens), tokens, ppl}
   ftstudio export --run OUT --merged DIR       the run's adapter merged into its base model: a new Hugging Face folder
                                                (or --model DIR --adapter DIR instead of --run) in the base's dtype
+  ftstudio estimate (--model DIR | --catalog-model NAME) [flags]   peak memory, fits/tight/OOM with fixes, time, energy, cost
   ftstudio --help                              this text
 
 Training flags (in run.yaml the same keys in snake_case, e.g. weight_decay: 0.01; a flag overrides the file):
@@ -34,13 +36,20 @@ Training flags (in run.yaml the same keys in snake_case, e.g. weight_decay: 0.01
   --out DIR   the run folder (default $FTSTUDIO_HOME/runs/train-<time>); bad input leaves only OUT/error.json
   Exit codes: 0 completed, 1 failed (the reason is printed), 2 bad usage, 130 cancelled with Ctrl+C.
 
+Estimate flags: --method lora|full --rank 8 --targets all-linear|q_proj,v_proj,… --dropout 0 --precision fp32|fp16|bf16
+  --batch-size 1 --seq-len N --grad-accum 1 --checkpointing --optim adamw|sgd|sgd-momentum
+  --device cpu|GPU (a catalog id, e.g. a100-80gb-sxm; --list-devices) --profile ours|pytorch-peft (ours)
+  --tokens N --epochs 1 (ETA) --calibrate (time this CPU's MatMul, ≤ 10 s) --measured-run OUT (tokens/s of a run)
+  --utilisation 0.35 --power-w W --price-kwh P --price-hour P --cuda-context-gb 0.5 --cpu-memory-gb N --threads N
+
 Every command accepts --json and then prints one JSON document on stdout.
 Data lives in $FTSTUDIO_HOME (default: the OS's per-user data folder, e.g. ~/.local/share/finetune-studio).
-Coming with later versions: data, estimate.`;
+Coming with later versions: data.`;
 
 /** The options each command accepts besides --json/--help; parseArgs knows their union, this says who owns which. */
 const COMMAND_OPTIONS: Record<string, Record<string, unknown>> = {
   doctor: {}, serve: { port: {}, host: {}, renderer: {} }, train: TRAIN_OPTIONS, eval: EVAL_OPTIONS, export: EXPORT_OPTIONS,
+  estimate: ESTIMATE_OPTIONS,
 };
 
 export async function runCli(argv: string[], io: Pick<CliContext, 'stdout' | 'stderr'>): Promise<number> {
@@ -59,6 +68,7 @@ export async function runCli(argv: string[], io: Pick<CliContext, 'stdout' | 'st
         ...TRAIN_OPTIONS,
         ...EVAL_OPTIONS,
         ...EXPORT_OPTIONS,
+        ...ESTIMATE_OPTIONS,
       },
     });
     const [command, ...rest] = positionals;
@@ -80,6 +90,8 @@ export async function runCli(argv: string[], io: Pick<CliContext, 'stdout' | 'st
         return await evaluate(ctx, values);
       case 'export':
         return await exportModel(ctx, values);
+      case 'estimate':
+        return await estimateCommand(ctx, values);
       default:
         throw new CliError(`Unknown command ${JSON.stringify(command)}. Run \`ftstudio --help\` for the list.`, 2);
     }

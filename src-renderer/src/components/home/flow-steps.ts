@@ -7,12 +7,18 @@ export interface FlowStep {
   /** Where a built step is used; 'plain form' says honestly that its wizard is still to come. */
   route?: string;
   note?: string;
+  /** For a step that is not built but has a usable part (with its route): the tag saying what exists, e.g. 'Explorer only'. */
+  partial?: string;
 }
 
 export const FLOW_STEPS: readonly FlowStep[] = [
   { id: 'data', title: 'Data', built: false, decides: 'Which examples the model learns from: import your instruction dataset, clean it and check what is left.' },
   { id: 'adapter', title: 'Adapter', built: false, decides: 'Which base model you start from and how big the small trainable add-on (such as LoRA, its rank and alpha) is.' },
-  { id: 'precision', title: 'Precision', built: false, decides: 'Which number format the weights and the math use, trading memory and speed against accuracy.' },
+  {
+    id: 'precision', title: 'Precision', built: false, partial: 'Explorer only', route: '/precision',
+    note: 'Only the number-format explorer exists yet; choosing a precision for a run is still to come.',
+    decides: 'Which number format the weights and the math use, trading memory and speed against accuracy.',
+  },
   { id: 'estimator', title: 'Estimator', built: false, decides: 'Whether the run fits this computer’s memory, and about how long it will take and what it will cost, before you start.' },
   {
     id: 'train', title: 'Train', built: true, route: '/train', note: 'A plain form for now: model folder, data file and LoRA settings.',
