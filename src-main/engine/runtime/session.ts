@@ -24,6 +24,10 @@ export function ortSessionOptions(opts: SessionOptions): ort.InferenceSession.Se
     interOpNumThreads: 1,
     graphOptimizationLevel: opts.graphOptimization ?? 'all',
     logSeverityLevel: opts.logSeverity ?? 3,
+    // Memory patterns pre-plan buffers per input shape; with our symbolic B×S training graphs they cost more than they
+    // save. Measured on the LoRA step benchmark (tests/bench/lora-step.bench.ts, 2 threads): off = 0.70–0.73 s/step and
+    // 1.07–1.09 GB peak RSS, on = 1.07–1.11 s/step and 1.66 GB.
+    enableMemPattern: false,
     ...(opts.profilePrefix ? { enableProfiling: true, profileFilePrefix: opts.profilePrefix } : {}),
   };
 }
