@@ -197,7 +197,8 @@ def run_case(case, dtype_name):
     ids = torch.tensor(case["input_ids"], dtype=torch.int64)
     labels = torch.tensor(case["labels"], dtype=torch.int64)
     loss_sum, count = causal_lm_loss(Model(cfg, weights, lora, dtype).logits(ids), labels)
-    loss_sum.backward()
+    if loss_sum.requires_grad:  # a forward-only case (no LoRA, no weight gradients) has nothing to differentiate
+        loss_sum.backward()
     grads = {}
     if lora:
         grads.update({k: v.grad.reshape(-1).tolist() for k, v in lora["tensors"].items()})
