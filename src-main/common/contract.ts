@@ -1,6 +1,7 @@
 // The API contract, in one file: every method with its input and output schema, every event with its payload.
 // Electron IPC (preload), the WebSocket of serve mode and the in-memory test transport are all derived from it.
 import { z } from 'zod';
+import { EstimateOptions, EstimateRunInput, EstimateRunOutput } from './estimate';
 import { HardwareReport } from './hardware';
 import { Job, JobKind, JobLogEvent, JobMetricsEvent, JobProgressEvent } from './jobs';
 import { StoreStatus } from './store';
@@ -37,6 +38,10 @@ export const methods = {
   /** Restarts an interrupted (or failed) job from the last checkpoint in its run folder. */
   'jobs.resume': { input: z.object({ id: z.string().min(1) }).strict(), output: Job },
   'external.open': { input: z.object({ url: z.string().url() }).strict(), output: z.object({ opened: z.boolean() }) },
+  /** The catalog models, devices (catalog GPUs and this CPU) and precisions the estimator knows. */
+  'estimate.options': { input: Empty, output: EstimateOptions },
+  /** Memory, verdict, ranked fixes, time and cost of one run's settings, before it starts. */
+  'estimate.run': { input: EstimateRunInput, output: EstimateRunOutput },
 } as const;
 
 export const events = {

@@ -7,6 +7,7 @@ import type { EngineLauncher } from '../jobs/launcher';
 import { EventHub, type Handlers } from './api-dispatch';
 import { APP_NAME, APP_VERSION } from './app-version';
 import { isSafeExternalUrl } from './external-url';
+import { createEstimateService } from './estimate-service';
 import { detectHardware, type ProviderProbe } from './hardware/detect';
 import { homeLayout } from './paths';
 import { readRunMetrics } from './run-metrics';
@@ -31,6 +32,7 @@ export interface AppServices {
 export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
   const layout = homeLayout(options.home);
   const hub = new EventHub();
+  const estimator = createEstimateService();
   const storeService = new StoreService(layout.database);
   let supervisor: JobSupervisor | null = null;
   let hardware: Promise<HardwareReport> | null = null;
@@ -78,6 +80,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       if (!job) throw new ApiError('not-found', `No job with id ${id}.`);
       return job.runDir ? readRunMetrics(job.runDir, afterStep) : [];
     },
+    'estimate.options': () => estimator.options(),
+    'estimate.run': (input) => estimator.run(input),
     'external.open': async ({ url }) => {
       if (!isSafeExternalUrl(url)) throw new ApiError('invalid-input', `Refusing to open ${url}: only http(s) web pages open outside the app.`);
       if (!options.openExternal) return { opened: false };

@@ -6,11 +6,13 @@ import TrainView from './views/TrainView.vue';
 import ModelsView from './views/ModelsView.vue';
 import SettingsView from './views/SettingsView.vue';
 import PrecisionView from './views/PrecisionView.vue';
+import EstimatorView from './views/EstimatorView.vue';
 
 export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', component: HomeView, meta: { title: 'Home' } },
   { path: '/train', name: 'train', component: TrainView, meta: { title: 'Train' } },
   { path: '/precision', name: 'precision', component: PrecisionView, meta: { title: 'Precision' } },
+  { path: '/estimator', name: 'estimator', component: EstimatorView, meta: { title: 'Estimator' } },
   { path: '/runs', name: 'runs', component: RunsView, meta: { title: 'Runs' } },
   { path: '/models', name: 'models', component: ModelsView, meta: { title: 'Models' } },
   { path: '/settings', name: 'settings', component: SettingsView, meta: { title: 'Settings' } },

@@ -1,4 +1,4 @@
-// Home shows the five steps in order, each honestly "Not built yet" (Precision: "Explorer only"), links to the other pages, and the hardware card.
+// Home shows the five steps in order, each honestly "Not built yet" (Precision: "Explorer only", Estimator: "Memory and cost only"), links to the other pages, and the hardware card.
 import { describe, expect, it } from 'vitest';
 import HomeView from '../../../src-renderer/src/views/HomeView.vue';
 import { createFakeApi } from '../helpers/fake-api';
@@ -11,7 +11,7 @@ describe('HomeView', () => {
     const { wrapper } = await mountWithApp(HomeView, fake);
     const steps = wrapper.findAll('[data-testid="flow-step"]');
     expect(steps.map((s) => s.get('h3').text().replace(/^Step \d+: /, ''))).toEqual(['Data', 'Adapter', 'Precision', 'Estimator', 'Train']);
-    for (const step of [steps[0], steps[1], steps[3]]) {
+    for (const step of [steps[0], steps[1]]) {
       expect(step.get('[data-testid="flow-step-status"]').text()).toBe('Not built yet');
       expect(step.get('p').text().length).toBeGreaterThan(30);
       expect(step.find('button').exists()).toBe(false); // nothing pretends to work
@@ -21,6 +21,10 @@ describe('HomeView', () => {
     expect(steps[2].get('[data-testid="flow-step-status"]').text()).toBe('Explorer only');
     expect(steps[2].get('[data-testid="open-precision"]').attributes('href')).toMatch(/\/precision$/);
     expect(steps[2].text()).toMatch(/only the number-format explorer/i);
+    // The Estimator's memory, time and cost exist; its alternatives advisor does not.
+    expect(steps[3].get('[data-testid="flow-step-status"]').text()).toBe('Memory and cost only');
+    expect(steps[3].get('[data-testid="open-estimator"]').attributes('href')).toMatch(/\/estimator$/);
+    expect(steps[3].text()).toMatch(/alternatives advisor/i);
     // Train is usable (as a plain form until the wizards exist) and links to its page.
     expect(steps[4].find('[data-testid="flow-step-status"]').exists()).toBe(false);
     expect(steps[4].get('[data-testid="open-train"]').attributes('href')).toMatch(/\/train$/);

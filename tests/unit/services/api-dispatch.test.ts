@@ -24,6 +24,8 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'jobs.metrics': fail,
     'train.start': fail,
     'external.open': fail,
+    'estimate.options': fail,
+    'estimate.run': fail,
     ...overrides,
   };
 }

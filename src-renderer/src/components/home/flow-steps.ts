@@ -19,7 +19,11 @@ export const FLOW_STEPS: readonly FlowStep[] = [
     note: 'Only the number-format explorer exists yet; choosing a precision for a run is still to come.',
     decides: 'Which number format the weights and the math use, trading memory and speed against accuracy.',
   },
-  { id: 'estimator', title: 'Estimator', built: false, decides: 'Whether the run fits this computer’s memory, and about how long it will take and what it will cost, before you start.' },
+  {
+    id: 'estimator', title: 'Estimator', built: false, partial: 'Memory and cost only', route: '/estimator',
+    note: 'Memory, verdict, fixes, time and cost exist; the alternatives advisor and a measured baseline are still to come.',
+    decides: 'Whether the run fits this computer’s memory, and about how long it will take and what it will cost, before you start.',
+  },
   {
     id: 'train', title: 'Train', built: true, route: '/train', note: 'A plain form for now: model folder, data file and LoRA settings.',
     decides: 'When to start the run, then watching its loss live, with stop and resume from the last checkpoint.',

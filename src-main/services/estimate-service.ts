@@ -1,0 +1,120 @@
+// The estimator behind the API: run settings → the estimator's request, and its report → the contract's plain output.
+import os from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { ApiError } from '../common/errors';
+import type { EstimateOptions, EstimateRunOutput, EstimateRunParsed, FixChange } from '../common/estimate';
+import { ESTIMATE_TARGETS } from '../common/estimate';
+import type { ModelSpec } from '../common/model-spec';
+import {
+  CATALOG_MODEL_NAMES, CLOUD_PRICES, GPU_CATALOG, catalogModel, estimate, EstimateError, type EstimateRequest,
+} from '../estimate';
+import { cloudPricePerHour, gpuMemoryBytes, supports } from '../estimate/catalog';
+import type { Fix } from '../estimate/verdict';
+import { DEFAULT_POWER_FRACTION } from '../estimate/cost';
+import { paramCounts } from '../estimate/shapes';
+import { readModelConfig } from '../models/hf/config';
+
+export interface EstimateService {
+  options(): EstimateOptions;
+  run(input: EstimateRunParsed): EstimateRunOutput;
+}
+
+export interface EstimateServiceOptions {
+  /** This machine's memory, the capacity of a 'cpu' estimate (default: os.totalmem()). */
+  cpuMemoryBytes?: number;
+  /** Where relative model folders are resolved from (default: the process's working folder). */
+  cwd?: string;
+}
+
+function modelSpec(model: string, cwd: string): { spec: ModelSpec; name: string; source: 'catalog' | 'folder' } {
+  const spec = catalogModel(model);
+  if (spec) return { spec, name: CATALOG_MODEL_NAMES.find((n) => n.toLowerCase() === model.toLowerCase()) ?? model, source: 'catalog' };
+  const dir = isAbsolute(model) ? model : resolve(cwd, model);
+  try {
+    return { spec: readModelConfig(dir), name: dir, source: 'folder' };
+  } catch (err) {
+    // Neither a catalog name nor a readable model folder: say both, so a typo in either is easy to see.
+    throw new ApiError('invalid-input', `Model ${JSON.stringify(model)} is not in the catalog (${CATALOG_MODEL_NAMES.join(', ')}) and not a model folder: ${(err as Error).message}`);
+  }
+}
+
+/** The estimator names a fix's LoRA change as a whole LoraShape; the API names it as the inputs do (rank, targets). */
+function fixChange(change: Fix['change']): FixChange {
+  const { lora, ...rest } = change;
+  return lora ? { ...rest, rank: lora.r, targets: lora.targets === 'all-linear' ? 'all-linear' : [...lora.targets] } : rest;
+}
+
+export function createEstimateService(opts: EstimateServiceOptions = {}): EstimateService {
+  const cpuMemoryBytes = opts.cpuMemoryBytes ?? os.totalmem();
+  const cwd = opts.cwd ?? process.cwd();
+
+  return {
+    options() {
+      const models = CATALOG_MODEL_NAMES.map((name) => {
+        const s = catalogModel(name)!;
+        return {
+          name, architecture: s.architecture, params: paramCounts(s).total, numLayers: s.numLayers, hiddenSize: s.hiddenSize,
+          numHeads: s.numHeads, vocabSize: s.vocabSize, maxPositions: s.maxPositions,
+        };
+      });
+      const devices = [
+        { id: 'cpu', name: 'This computer (CPU)', kind: 'cpu' as const, memoryBytes: cpuMemoryBytes, bf16: false, pricePerHour: null },
+        ...GPU_CATALOG.map((g) => ({
+          id: g.id, name: g.name, kind: 'gpu' as const, memoryBytes: gpuMemoryBytes(g), bf16: supports(g, 'bf16'), pricePerHour: cloudPricePerHour(g),
+        })),
+      ];
+      return { models, devices, precisions: ['fp32', 'fp16', 'bf16'], targets: [...ESTIMATE_TARGETS], currency: CLOUD_PRICES.currency, priceDate: CLOUD_PRICES.date };
+    },
+
+    run(input) {
+      const { spec, name, source } = modelSpec(input.model, cwd);
+      const req: EstimateRequest = {
+        spec,
+        method: input.method,
+        lora: { r: input.rank, targets: input.targets, dropout: 0 },
+        precision: input.precision,
+        optimizer: input.optimizer,
+        batchSize: input.batchSize,
+        seqLen: input.seqLen,
+        gradAccum: input.gradAccum,
+        checkpointing: input.checkpointing,
+        profile: input.profile,
+        device: input.device,
+        // No CPU calibration here (it costs seconds of MatMul in the app's process): CPU time stays unknown.
+        cpu: { memoryBytes: cpuMemoryBytes, matmulGflops: null, powerW: input.powerW ?? null },
+        datasetTokens: input.tokens ?? null,
+        epochs: input.epochs ?? 1,
+        powerW: input.powerW ?? null,
+        pricePerKwh: input.pricePerKwh ?? null,
+        pricePerHour: input.pricePerHour ?? null,
+      };
+      let r;
+      try {
+        r = estimate(req);
+      } catch (err) {
+        if (err instanceof EstimateError) throw new ApiError('invalid-input', err.message);
+        throw err;
+      }
+      const pricePerHour = input.pricePerHour ?? (r.device.gpu ? cloudPricePerHour(r.device.gpu) : null);
+      return {
+        model: { name, source, architecture: spec.architecture, numLayers: spec.numLayers, hiddenSize: spec.hiddenSize },
+        device: { kind: r.device.kind, id: r.device.gpu?.id ?? 'cpu', name: r.device.kind === 'cpu' ? 'This computer (CPU)' : r.device.name, capacityBytes: r.device.capacityBytes },
+        memory: { ...r.memory, components: r.memory.components.map((c) => ({ ...c })) },
+        verdict: r.verdict,
+        fixes: r.fixes.map((f) => ({ ...f, change: fixChange(f.change) })),
+        time: r.time && {
+          flopsPerStep: r.time.flops.total, tokensPerStep: r.time.flops.tokens, tokensPerSecond: r.time.tokensPerSecond,
+          stepSeconds: r.time.stepSeconds, totalSeconds: r.time.totalSeconds, steps: r.time.steps, source: r.time.source,
+        },
+        cost: r.cost && {
+          ...r.cost,
+          powerW: req.powerW ?? (r.device.gpu?.tdpW != null ? r.device.gpu.tdpW * DEFAULT_POWER_FRACTION : null),
+          pricePerHour,
+          currency: CLOUD_PRICES.currency,
+          examplePrice: input.pricePerHour == null && pricePerHour != null,
+          priceDate: CLOUD_PRICES.date,
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// The estimator page's state: the run's settings, the catalog to pick from, and the live (debounced) estimate of them.
+import { defineStore } from 'pinia';
+import { reactive, ref, shallowRef, watch } from 'vue';
+import type { EstimateFix, EstimateOptions, EstimateRunOutput, EstimateTargets } from '../../../src-main/common/estimate';
+import { api } from '../api';
+import { describeError } from '../format';
+
+export interface EstimatorSettings {
+  model: string;
+  method: 'lora' | 'full';
+  rank: number;
+  targets: EstimateTargets;
+  precision: 'fp32' | 'fp16' | 'bf16';
+  batchSize: number;
+  seqLen: number;
+  gradAccum: number;
+  checkpointing: boolean;
+  device: string;
+  profile: 'ours' | 'pytorch-peft';
+  /** The dataset's size in tokens, for an ETA and a cost (null: rate only). */
+  tokens: number | null;
+  epochs: number;
+  pricePerKwh: number | null;
+}
+
+/** A small model on this computer with this app's engine: what a first run here looks like. */
+export const DEFAULT_SETTINGS: EstimatorSettings = {
+  model: 'Qwen2.5-0.5B', method: 'lora', rank: 8, targets: 'all-linear', precision: 'fp32', batchSize: 1, seqLen: 512,
+  gradAccum: 1, checkpointing: false, device: 'cpu', profile: 'ours', tokens: 1_000_000, epochs: 1, pricePerKwh: null,
+};
+
+/** Long enough to let a slider settle, short enough to feel live. */
+export const ESTIMATE_DEBOUNCE_MS = 200;
+
+/** A fix is applicable when it changes a setting; 'shard across GPUs' is advice with nothing to set. */
+export const isApplicable = (fix: EstimateFix): boolean => Object.keys(fix.change).length > 0;
+
+export const useEstimatorStore = defineStore('estimator', () => {
+  const settings = reactive<EstimatorSettings>({ ...DEFAULT_SETTINGS });
+  const options = shallowRef<EstimateOptions | null>(null);
+  const result = shallowRef<EstimateRunOutput | null>(null);
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let latest = 0;
+
+  async function loadOptions(): Promise<void> {
+    try {
+      options.value = await api.call('estimate.options', {});
+    } catch (err) {
+      error.value = describeError(err);
+    }
+  }
+
+  /** Estimates the current settings now; a reply to an older request than the newest is dropped. */
+  async function run(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const id = ++latest;
+    loading.value = true;
+    const { targets, ...rest } = settings;
+    try {
+      // An emptied number box reads as '': no token count means "rate only", not an invalid request.
+      const tokens = typeof rest.tokens === 'number' && rest.tokens > 0 ? Math.round(rest.tokens) : null;
+      const out = await api.call('estimate.run', { ...rest, tokens, targets: targets === 'all-linear' ? targets : [...targets] });
+      if (id !== latest) return;
+      result.value = out;
+      error.value = null;
+    } catch (err) {
+      if (id !== latest) return;
+      result.value = null;
+      error.value = describeError(err);
+    } finally {
+      if (id === latest) loading.value = false;
+    }
+  }
+
+  function schedule(): void {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void run(), ESTIMATE_DEBOUNCE_MS);
+  }
+
+  /** Sets the settings a fix names (they are named as the settings are) and estimates again at once. */
+  function apply(fix: EstimateFix): void {
+    Object.assign(settings, fix.change);
+    void run();
+  }
+
+  function reset(): void {
+    Object.assign(settings, DEFAULT_SETTINGS);
+  }
+
+  // Every change of a setting re-estimates, debounced: a dragged slider sends one request, not thirty.
+  // Synchronous, so apply()'s own run() cancels the debounce its assignments just started.
+  watch(settings, schedule, { deep: true, flush: 'sync' });
+
+  return { settings, options, result, loading, error, loadOptions, run, schedule, apply, reset };
+});

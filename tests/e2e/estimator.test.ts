@@ -1,0 +1,65 @@
+// The estimator in a real browser against `ftstudio serve`: an out-of-memory setting, Apply on the first fix, the verdict changes.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, chromiumMissingReason, launchChromium, startServe, type ServeProcess } from './harness';
+
+const skip = chromiumMissingReason();
+
+describe.skipIf(skip !== null)('Estimator (serve + Chromium)', () => {
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    serve = await startServe();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
+    page.on('pageerror', (err) => consoleErrors.push(err.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  const status = () => page.getByTestId('estimator-verdict').getAttribute('data-status');
+
+  it('estimates the default run, then a 7B full fine-tune on a 24 GB GPU is out of memory', async () => {
+    await page.goto(`${serve.url}#/estimator`);
+    await page.getByTestId('estimator-verdict').waitFor({ timeout: 30_000 });
+    expect(await page.title()).toBe('Estimator · Finetune Studio');
+    await page.screenshot({ path: join(ARTIFACTS, 'estimator.png'), fullPage: true });
+
+    await page.getByTestId('est-model').selectOption('Llama-2-7B');
+    await page.getByTestId('est-device').selectOption('rtx-4090');
+    await page.getByTestId('est-profile-peft').check();
+    await page.getByTestId('est-precision').selectOption('bf16');
+    await page.getByTestId('est-method-full').check();
+    await expect.poll(status, { timeout: 10_000 }).toBe('oom');
+    expect(await page.getByTestId('verdict-word').textContent()).toBe('Out of memory');
+    expect(await page.getByTestId('verdict-text').textContent()).toMatch(/more than there is/);
+    expect(await page.getByTestId('fix-0').getAttribute('data-kind')).toBe('lora');
+    await page.screenshot({ path: join(ARTIFACTS, 'estimator-oom.png'), fullPage: true });
+  });
+
+  it('Apply on the first fix sets its settings and the verdict changes', async () => {
+    await page.getByTestId('fix-0').getByTestId('fix-apply').click();
+    await expect.poll(status, { timeout: 10_000 }).not.toBe('oom');
+    expect(await page.getByTestId('est-method-lora').isChecked()).toBe(true);
+    expect(await page.getByTestId('est-rank-value').textContent()).toBe('16');
+    await page.getByTestId('memory-bar').screenshot({ path: join(ARTIFACTS, 'estimator-memory-bar.png') });
+    await page.screenshot({ path: join(ARTIFACTS, 'estimator-applied.png'), fullPage: true });
+  });
+
+  it('is reachable from Home’s Estimator step, marked as memory and cost only', async () => {
+    await page.goto(serve.url);
+    const step = page.locator('[data-step="estimator"]');
+    expect((await step.getByTestId('flow-step-status').textContent())?.trim()).toBe('Memory and cost only');
+    await step.getByTestId('open-estimator').click();
+    await page.getByTestId('estimator-verdict').waitFor();
+    expect(consoleErrors).toEqual([]);
+  });
+});
