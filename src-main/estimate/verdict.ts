@@ -73,8 +73,10 @@ export function rankFixes(input: EstimateInput, capacityBytes: number, gpu: GpuE
   if (input.device === 'gpu') fixes.push(...largerGpu(input, before, gpu));
   const rank = (f: Fix) => ({ fits: 0, tight: 1, oom: 2 })[f.verdict.status];
   const elsewhere = (f: Fix) => Number(f.kind === 'larger-gpu' || f.kind === 'model-parallel');
-  // Within a verdict: fixes on this device that keep the result first, then the cheapest in time, then the biggest saving.
-  return fixes.sort((a, b) => rank(a) - rank(b) || elsewhere(a) - elsewhere(b) || Number(a.changesResult) - Number(b.changesResult)
+  // Sharding is advice this app cannot apply: always last. Then by verdict; within a verdict, fixes on this device that
+  // keep the result first, then the cheapest in time, then the biggest saving.
+  const adviceOnly = (f: Fix) => Number(f.kind === 'model-parallel');
+  return fixes.sort((a, b) => adviceOnly(a) - adviceOnly(b) || rank(a) - rank(b) || elsewhere(a) - elsewhere(b) || Number(a.changesResult) - Number(b.changesResult)
     || a.timeFactor - b.timeFactor || b.savedBytes - a.savedBytes);
 }
 

@@ -55,6 +55,7 @@ describe('verdict', () => {
     const advice = full.find((f) => f.kind === 'model-parallel')!;
     expect(advice.note).toMatch(/FSDP|ZeRO/);
     expect(advice.change).toEqual({});
+    expect(full.at(-1)).toBe(advice); // advice this app cannot apply comes after every fix it can
     const lora = rankFixes(run({ batchSize: 1, seqLen: 1024, gradAccum: 1, lora: { r: 8, targets: ['q_proj', 'v_proj'], dropout: 0 } }), gpuMemoryBytes(findGpu('t4')!), findGpu('t4')!);
     const bigger = lora.find((f) => f.kind === 'larger-gpu')!;
     expect(gpuMemoryBytes(findGpu(bigger.change.device!)!)).toBeGreaterThan(gpuMemoryBytes(findGpu('t4')!));
