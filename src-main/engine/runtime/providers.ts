@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Graph } from '../ir/graph';
 import { serializeModel } from '../onnx/serialize';
+import ort from 'onnxruntime-node';
 import { EngineSession, type ProviderName } from './session';
 
 export { ortVersion } from './session';
@@ -74,7 +75,14 @@ export async function probeExecutionProviders(
 ): Promise<ProviderProbe[]> {
   const model = addModel();
   const out: ProviderProbe[] = [];
-  // One at a time: providers that fail to load can leave ORT's global state busy.
-  for (const n of names) out.push(await probeProvider(n, model));
+  // A provider that cannot load is an expected answer here, not an error worth ORT's red log lines.
+  const level = ort.env.logLevel;
+  ort.env.logLevel = 'fatal';
+  try {
+    // One at a time: providers that fail to load can leave ORT's global state busy.
+    for (const n of names) out.push(await probeProvider(n, model));
+  } finally {
+    ort.env.logLevel = level;
+  }
   return out;
 }
