@@ -27,7 +27,8 @@ Training flags (in run.yaml the same keys in snake_case, e.g. weight_decay: 0.01
                                                (chat/alpaca/text JSONL…, or pre-tokenized {"input_ids", "labels"})
   --format auto|openai|sharegpt|alpaca|text|tokens   default auto   --train-on-prompt  --packing
   --max-seq-len N   default min(1024, model positions); longer rows are an error unless --truncate
-  --method lora --rank 8 --alpha 16 --dropout 0 --targets all-linear|q_proj,v_proj,…  --lora-init gaussian|kaiming-uniform
+  --method lora|lora_plus --rank 8 --alpha 16 --dropout 0 --targets all-linear|q_proj,v_proj,…  --lora-init gaussian|kaiming-uniform
+  --loraplus-ratio 16   with --method lora_plus (LoRA+): the B matrices learn at lr × this, A at lr; the adapter is plain LoRA
   --init-adapter DIR  start from a PEFT adapter (its rank, alpha and targets must match the run's)
   --optim adamw|sgd (adamw) --lr 2e-4 --weight-decay 0 --betas 0.9,0.999 --eps 1e-8 --momentum 0 (sgd)
   --schedule constant|linear|cosine (linear) --warmup-steps 0 --max-grad-norm 1.0 (0 = off)

@@ -26,6 +26,12 @@ export const ModelSpecSchema = z.object({
   torchDtype: z.string().nullable(),
 });
 
+/** Adapter methods the trainer runs: LoRA, and LoRA+ (LoRA with B learning λ× faster; only the optimizer differs). */
+export const TRAIN_METHODS = ['lora', 'lora_plus'] as const;
+export type TrainMethod = (typeof TRAIN_METHODS)[number];
+/** LoRA+'s λ = lr_B / lr_A when none is given (the LoRA+ paper's and PEFT's usual choice). */
+export const DEFAULT_LORAPLUS_RATIO = 16;
+
 export const LoraSettings = z.object({
   r: z.number().int().min(1).max(4096),
   alpha: z.number().positive(),
@@ -41,7 +47,10 @@ export const TrainJobParams = z.object({
   trainData: z.string().min(1), // tokenized JSONL ({"input_ids": […], "labels": […]} per line), inside the run folder
   evalData: z.string().min(1).nullable(),
   padId: z.number().int().min(0),
-  method: z.literal('lora'),
+  method: z.enum(TRAIN_METHODS),
+  // LoRA+ (method lora_plus): the B matrices learn at lr × λ, the A matrices at lr. Absent for plain LoRA, so the
+  // settings (and the resume hash of run folders made before LoRA+) stay as they were; the trainer's default is 16.
+  loraPlusRatio: z.number().positive().optional(),
   lora: LoraSettings,
   initAdapter: z.string().min(1).nullable(), // a PEFT adapter folder to start from
   optimizer: z.enum(['adamw', 'sgd']),
@@ -83,6 +92,8 @@ export const TrainStartInput = z.object({
   model: z.string().min(1),
   data: z.string().min(1),
   eval_data: z.string().optional(),
+  method: z.enum(TRAIN_METHODS).optional(),
+  loraplus_ratio: z.number().optional(),
   rank: z.number().optional(),
   alpha: z.number().optional(),
   targets: z.union([z.literal('all-linear'), z.array(z.enum(LORA_TARGET_NAMES))]).optional(),

@@ -4,12 +4,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FromEngine } from '../../common/engine-protocol';
-import type { EvalMetricsRow, TrainJobParams, TrainMetricsRow } from '../../common/train';
+import { DEFAULT_LORAPLUS_RATIO, type EvalMetricsRow, type TrainJobParams, type TrainMetricsRow } from '../../common/train';
 import { readPeftAdapter } from '../io/peft-adapter';
 import { appendJsonl, metricsPath, trimJsonlAfterStep } from '../jobs/run-folder';
 import type { StopReason } from '../jobs/types';
 import { buildEvalGraph, buildTrainGraph, type BuiltGraph } from '../nn';
-import { buildUpdateGraph, initOptimizerState, lrForUpdate, scalarFeeds, type OptimizerConfig } from '../optim';
+import { buildUpdateGraph, initOptimizerState, lrForUpdate, scalarFeeds, type OptimizerConfig, type ParamSpec } from '../optim';
 import { serializeModel } from '../onnx/serialize';
 import { EngineSession, type Feed } from '../runtime';
 import { BatchStream } from './batches';
@@ -28,8 +28,19 @@ export interface TrainHooks {
 export interface TrainResult { stopped: boolean; steps: number; finalLoss: number | null; evalLoss: number | null; adapterDir: string | null }
 
 function optimizerConfig(p: TrainJobParams): OptimizerConfig {
-  const common = { weightDecay: p.weightDecay, maxGradNorm: p.maxGradNorm };
+  // LoRA+ is two parameter groups of the one optimizer: A (group 0) at lr, B (group 1) at lr × λ, both with the run's
+  // weight decay. That is PEFT's create_loraplus_optimizer (peft/optimizers/loraplus.py) called with
+  // loraplus_weight_decay = the run's weight decay, as the LoRA+ authors' reference does with the Trainer's: its groupA
+  // and groupB share one decay, and its other two groups are empty here — "embedding" holds LoRA on embedding layers and
+  // "groupB_no_decay" 1-D params (biases, norms), and the trainable tensors of our runs are only the A and B of linear layers.
+  const groups = p.method === 'lora_plus' ? [{}, { lrMultiplier: p.loraPlusRatio ?? DEFAULT_LORAPLUS_RATIO }] : undefined;
+  const common = { weightDecay: p.weightDecay, maxGradNorm: p.maxGradNorm, groups };
   return p.optimizer === 'adamw' ? { optimizer: 'adamw', betas: p.betas, eps: p.eps, ...common } : { optimizer: 'sgd', momentum: p.momentum, ...common };
+}
+
+/** The trainable tensors in their optimizer groups: with LoRA+ every lora_B goes to group 1, the rest stay in group 0. */
+export function optimizerParams(params: readonly ParamSpec[], method: TrainJobParams['method']): ParamSpec[] {
+  return params.map((p) => ({ ...p, group: method === 'lora_plus' && p.name.includes('lora_B') ? 1 : 0 }));
 }
 
 async function openSession(dir: string, file: string, bytes: Uint8Array, threads: number): Promise<EngineSession> {
@@ -57,8 +68,9 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
   const built: BuiltGraph = buildTrainGraph(params.spec, weights, { lora: { ...lora, dropout: params.lora.dropout }, name: 'train' });
   const shapes = new Map(built.params.map((p) => [p.name, p.shape]));
   const optCfg = optimizerConfig(params);
-  const update = buildUpdateGraph(built.params, optCfg);
+  const update = buildUpdateGraph(optimizerParams(built.params, params.method), optCfg);
   log(`compiling: ${built.params.length} trainable tensors, ${train.length} training examples`);
+  if (params.method === 'lora_plus') log(`LoRA+: lora_B at lr × ${params.loraPlusRatio ?? DEFAULT_LORAPLUS_RATIO}, lora_A at lr`);
   const trainSession = await openSession(graphDir, 'train.onnx', built.serialize(), params.threads);
   const updateSession = await openSession(graphDir, 'update.onnx', serializeModel(update.graph), params.threads);
   const evalSession = evalSet ? await openSession(graphDir, 'eval.onnx', buildEvalGraph(params.spec, weights, { lora, name: 'eval' }).serialize(), params.threads) : null;

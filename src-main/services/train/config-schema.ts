@@ -1,6 +1,6 @@
 // The keys of a training config (run.yaml in snake_case, the same keys as --kebab-case flags), their checks and defaults.
 import { z } from 'zod';
-import { LORA_TARGET_NAMES } from '../../common/train';
+import { DEFAULT_LORAPLUS_RATIO, LORA_TARGET_NAMES, TRAIN_METHODS } from '../../common/train';
 import { FORMAT_NAMES } from '../../data/formats';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
@@ -12,7 +12,8 @@ export const TrainConfigInput = z.strictObject({
   data: path,
   eval_data: path,
   format: z.enum(['auto', ...FORMAT_NAMES]),
-  method: z.literal('lora'),
+  method: z.enum(TRAIN_METHODS),
+  loraplus_ratio: z.number().positive(),
   rank: int(1, 4096),
   alpha: z.number().positive(),
   dropout: z.number().min(0).max(0.9),
@@ -53,7 +54,8 @@ export const EXPECTED: Record<TrainKey, string> = {
   data: 'a data file (JSONL/JSON/CSV/Parquet: chat, alpaca, text or pre-tokenized rows)',
   eval_data: 'a data file for evaluation',
   format: `one of auto, ${FORMAT_NAMES.join(', ')}`,
-  method: '"lora" (the only method so far)',
+  method: 'lora or lora_plus (LoRA+: the B matrices learn at lr × loraplus_ratio)',
+  loraplus_ratio: 'a positive number (λ = lr of B / lr of A, with method lora_plus), e.g. 16',
   rank: 'an integer from 1 to 4096, e.g. 8',
   alpha: 'a positive number, e.g. 16',
   dropout: 'a number from 0 to 0.9',
@@ -95,6 +97,7 @@ export const EXPECTED: Record<TrainKey, string> = {
 export const TRAIN_DEFAULTS = {
   format: 'auto',
   method: 'lora',
+  loraplus_ratio: DEFAULT_LORAPLUS_RATIO,
   rank: 8,
   alpha: 16,
   dropout: 0,

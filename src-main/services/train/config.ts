@@ -15,7 +15,7 @@ export class ConfigError extends ApiError {
 }
 
 const NUMBER_KEYS = new Set<TrainKey>([
-  'rank', 'alpha', 'dropout', 'lr', 'weight_decay', 'eps', 'momentum', 'max_grad_norm', 'warmup_steps', 'batch_size',
+  'loraplus_ratio', 'rank', 'alpha', 'dropout', 'lr', 'weight_decay', 'eps', 'momentum', 'max_grad_norm', 'warmup_steps', 'batch_size',
   'grad_accum', 'steps', 'epochs', 'max_seq_len', 'seed', 'eval_every', 'save_every', 'threads',
 ]);
 const BOOLEAN_KEYS = new Set<TrainKey>(['shuffle', 'train_on_prompt', 'packing', 'truncate']);
@@ -156,6 +156,10 @@ export function resolveTrainConfig(options: ResolveOptions): TrainConfig {
   }
   if (merged.steps !== undefined && merged.epochs !== undefined) {
     issues.push(`give either steps or epochs, not both (steps from ${where('steps')}, epochs from ${where('epochs')})`);
+  }
+  // A ratio without LoRA+ would be silently ignored; say so rather than let a user believe B trains faster.
+  if (merged.loraplus_ratio !== undefined && (merged.method ?? TRAIN_DEFAULTS.method) !== 'lora_plus') {
+    issues.push(`${where('loraplus_ratio')} applies only with method lora_plus (method is ${JSON.stringify(merged.method ?? TRAIN_DEFAULTS.method)}); set ${source.get('loraplus_ratio')?.kind === 'flag' ? '--method lora_plus' : 'method: lora_plus'} or remove it`);
   }
   if (issues.length) throw new ConfigError([...new Set(issues)]);
   const c = parsed.data!;

@@ -77,7 +77,8 @@ function buildParams(config: TrainConfig, spec: ModelSpec, outDir: string, steps
   const files = runDataFiles(outDir);
   return TrainJobParams.parse({
     modelDir: config.model, spec, trainData: files.train, evalData: hasEval ? files.eval : null, padId,
-    method: 'lora',
+    method: config.method,
+    ...(config.method === 'lora_plus' ? { loraPlusRatio: config.loraplus_ratio } : {}),
     lora: { r: config.rank, alpha: config.alpha, dropout: config.dropout, targets: config.targets, init: config.lora_init },
     initAdapter: config.init_adapter,
     optimizer: config.optim, lr: config.lr, weightDecay: config.weight_decay, betas: config.betas, eps: config.eps,
@@ -113,7 +114,8 @@ export async function prepareRun(config: TrainConfig, now: () => Date = () => ne
     const info: RunInfo = {
       kind: 'ftstudio-train-run',
       ...runEnvironment(),
-      config: { ...config, max_seq_len: maxSeqLen, steps },
+      // The ratio is recorded only where it applies, so this config can be copied back into a run.yaml as it is.
+      config: { ...withoutUnusedRatio(config), max_seq_len: maxSeqLen, steps },
       params,
       data: { train: datasetInfo(config.data, train), eval: evalSet && config.eval_data ? datasetInfo(config.eval_data, evalSet) : null },
       started_at: now().toISOString(),
@@ -133,6 +135,12 @@ export async function prepareRun(config: TrainConfig, now: () => Date = () => ne
     recordError(outDir, err);
     throw err;
   }
+}
+
+function withoutUnusedRatio(config: TrainConfig): Omit<TrainConfig, 'loraplus_ratio'> & { loraplus_ratio?: number } {
+  if (config.method === 'lora_plus') return config;
+  const { loraplus_ratio: _unused, ...rest } = config;
+  return rest;
 }
 
 function recordError(outDir: string, err: unknown): void {

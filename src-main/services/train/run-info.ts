@@ -20,7 +20,8 @@ export interface RunInfo {
   app: { name: string; version: string };
   versions: { node: string; onnxruntime: string | null };
   hardware: { cpu: string; logical_cores: number; memory_bytes: number; platform: string; arch: string };
-  config: TrainConfig & { max_seq_len: number; steps: number };
+  /** The resolved config; loraplus_ratio only with method lora_plus. */
+  config: Omit<TrainConfig, 'loraplus_ratio'> & { loraplus_ratio?: number; max_seq_len: number; steps: number };
   params: TrainJobParams;
   data: { train: DatasetInfo; eval: DatasetInfo | null };
   started_at: string;

@@ -71,6 +71,22 @@ describe('TrainView', () => {
     wrapper.unmount();
   });
 
+  it('sends LoRA+ with its ratio only when ticked', async () => {
+    const fake = fakeTrain();
+    const { wrapper } = await mountWithApp(TrainView, fake, '/train');
+    await wrapper.get('[data-testid="train-model"]').setValue('/models/tiny');
+    await wrapper.get('[data-testid="train-data"]').setValue('/data/train.jsonl');
+    await wrapper.get('[data-testid="train-form"]').trigger('submit');
+    await flush();
+    expect(fake.calls.find((c) => c.method === 'train.start')?.input).not.toHaveProperty('method');
+    await wrapper.get('[data-testid="train-loraplus"]').setValue(true);
+    await wrapper.get('[data-testid="train-loraplus-ratio"]').setValue(8);
+    await wrapper.get('[data-testid="train-form"]').trigger('submit');
+    await flush();
+    expect(fake.calls.filter((c) => c.method === 'train.start').at(-1)?.input).toMatchObject({ method: 'lora_plus', loraplus_ratio: 8 });
+    wrapper.unmount();
+  });
+
   it('shows why a run could not start', async () => {
     const fake = createFakeApi({
       'jobs.list': () => [],

@@ -99,6 +99,31 @@ describe('resolveTrainConfig', () => {
     expect(issuesOf(() => resolveTrainConfig({ configFile: join(work, 'nope.yaml') }))[0]).toMatch(/cannot read the config file .*nope\.yaml \(ENOENT\)/);
   });
 
+  it('LoRA+: method lora_plus with loraplus_ratio (default 16) from YAML, flags or the form; bad ratios and a ratio without LoRA+ are errors', () => {
+    expect(resolveTrainConfig({ flags: base })).toMatchObject({ method: 'lora', loraplus_ratio: 16 });
+    expect(resolveTrainConfig({ flags: { ...base, method: 'lora_plus' } })).toMatchObject({ method: 'lora_plus', loraplus_ratio: 16 });
+    expect(resolveTrainConfig({ flags: { ...base, method: 'lora_plus', 'loraplus-ratio': '8' } })).toMatchObject({ method: 'lora_plus', loraplus_ratio: 8 });
+    const file = yaml('plus.yaml', 'model: m\ndata: d\nmethod: lora_plus\nloraplus_ratio: "4"\n');
+    expect(resolveTrainConfig({ configFile: file })).toMatchObject({ method: 'lora_plus', loraplus_ratio: 4 });
+    expect(resolveTrainConfig({ values: { ...base, method: 'lora_plus', loraplus_ratio: 2.5 } })).toMatchObject({ method: 'lora_plus', loraplus_ratio: 2.5 });
+    expect(trainFlagOptions()['loraplus-ratio']).toEqual({ type: 'string' });
+
+    expect(issuesOf(() => resolveTrainConfig({ flags: { ...base, method: 'lora_plus', 'loraplus-ratio': '0' } }))).toEqual([
+      '--loraplus-ratio: expected a positive number (λ = lr of B / lr of A, with method lora_plus), e.g. 16, got 0',
+    ]);
+    expect(issuesOf(() => resolveTrainConfig({ flags: { ...base, method: 'lora_plus', 'loraplus-ratio': 'big' } }))[0]).toMatch(/^--loraplus-ratio: expected a positive number .* got "big"$/);
+    expect(issuesOf(() => resolveTrainConfig({ flags: { ...base, method: 'loraplus' } }))).toEqual([
+      '--method: expected lora or lora_plus (LoRA+: the B matrices learn at lr × loraplus_ratio), got "loraplus"',
+    ]);
+    expect(issuesOf(() => resolveTrainConfig({ flags: { ...base, 'loraplus-ratio': '16' } }))).toEqual([
+      '--loraplus-ratio applies only with method lora_plus (method is "lora"); set --method lora_plus or remove it',
+    ]);
+    const stray = yaml('stray.yaml', 'model: m\ndata: d\nloraplus_ratio: 16\n');
+    expect(issuesOf(() => resolveTrainConfig({ configFile: stray }))).toEqual([
+      'loraplus_ratio (in stray.yaml) applies only with method lora_plus (method is "lora"); set method: lora_plus or remove it',
+    ]);
+  });
+
   it('has a flag for every key: --kebab-case, bare for booleans, --no-shuffle for the one that defaults on', () => {
     const opts = trainFlagOptions();
     expect(Object.keys(opts)).toHaveLength(TRAIN_KEYS.length);

@@ -56,6 +56,22 @@ describe('prepareRun', () => {
     expect(readRunInfo(out).params).toEqual(run.params); // what --resume reads back
   });
 
+  it('records LoRA+ (method and ratio) in run.json and the job params; plain LoRA params carry no ratio', async () => {
+    const data = jsonl('plus.jsonl', tokenRows(4));
+    const out = outDir();
+    const run = await prepareRun(config({ model: MODEL, data, out, steps: '2', method: 'lora_plus', 'loraplus-ratio': '8' }));
+    expect(run.params).toMatchObject({ method: 'lora_plus', loraPlusRatio: 8 });
+    const info = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(info).toMatchObject({ config: { method: 'lora_plus', loraplus_ratio: 8 }, params: { method: 'lora_plus', loraPlusRatio: 8 } });
+    expect(readRunInfo(out).params).toEqual(run.params);
+    const plainOut = outDir();
+    const plain = await prepareRun(config({ model: MODEL, data, out: plainOut, steps: '2' }));
+    expect(plain.params.method).toBe('lora');
+    expect('loraPlusRatio' in plain.params).toBe(false);
+    // A plain run's recorded config has no ratio, so it can be pasted back into a run.yaml without an error.
+    expect('loraplus_ratio' in JSON.parse(readFileSync(join(plainOut, 'run.json'), 'utf8')).config).toBe(false);
+  });
+
   it('removes the error.json of an earlier failed attempt once preparation succeeds', async () => {
     const out = outDir();
     mkdirSync(out, { recursive: true });
