@@ -1,6 +1,6 @@
 // The memory model: one function per component of peak memory, and their sum with the profile's options.
 import { checkpointedLayerBytes, layerActivations, logitsBytes, loraLayerBytes, workspaceBytes } from './activations';
-import { activationBytes, bytesOf, resolveOptions } from './profiles';
+import { activationBytes, bytesOf, OURS_CPU_UPDATE_BYTES_PER_PARAM, resolveOptions } from './profiles';
 import { loraParamCount, paramCounts, type ParamCounts } from './shapes';
 import type { EstimateInput, MemoryComponent, MemoryEstimate, Precision, ProfileOptions } from './types';
 
@@ -71,7 +71,11 @@ export function gradientsComponent(input: EstimateInput, p: ParamCounts, o: Prof
 export function optimizerComponent(input: EstimateInput, p: ParamCounts): MemoryComponent {
   const per = input.optimizer === 'adamw' ? 8 : input.optimizer === 'sgd-momentum' ? 4 : 0;
   const n = trainableCount(input, p);
-  return { key: 'optimizerState', bytes: per * n, note: `${input.optimizer}: ${per} B per trainable parameter` };
+  // Ours on the CPU: plus the update step's outputs, their host copies and temporaries (measured by
+  // tests/bench/estimate-vs-engine.bench.ts; profiles.ts OURS_CPU_UPDATE_BYTES_PER_PARAM).
+  const step = input.profile === 'ours' && input.device === 'cpu' ? OURS_CPU_UPDATE_BYTES_PER_PARAM : 0;
+  const note = step ? `${input.optimizer}: ${per} B state + ${step} B of the update step's outputs, host copies and temporaries per trainable parameter` : `${input.optimizer}: ${per} B per trainable parameter`;
+  return { key: 'optimizerState', bytes: (per + step) * n, note };
 }
 
 /**

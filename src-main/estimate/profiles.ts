@@ -9,6 +9,15 @@ export const GB = 1e9;
  */
 export const CPU_PROCESS_BASELINE = 150e6;
 
+/**
+ * Our engine on the CPU, the optimizer step's extra bytes per trainable parameter beyond the 16 B of parameter, gradient
+ * and AdamW state counted on their own: the update session's outputs (new parameters, m, v: 12 B) and their copies into
+ * JS buffers (12 B), the gradient's ORT output buffer kept by the train session's arena (4 B) and the update graph's
+ * gradient-clipping and AdamW temporaries (≈ 4 × 4 B) — 11 fp32 values, 44 B. Fitted and explained by
+ * tests/bench/estimate-vs-engine.bench.ts: without it the prediction fell 9–23% short, by ≈ 40–52 B per LoRA parameter.
+ */
+export const OURS_CPU_UPDATE_BYTES_PER_PARAM = 44;
+
 /** CUDA context + cuBLAS/cuDNN handles: 0.3–2 GB depending on driver, GPU and lazy loading; 0.5 GB by default. */
 export const CUDA_CONTEXT = { min: 0.3 * GB, default: 0.5 * GB, max: 2 * GB };
 
