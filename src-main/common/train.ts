@@ -70,6 +70,10 @@ export const TrainJobParams = z.object({
   evalEvery: z.number().int().min(0), // 0 = only at the end
   saveEvery: z.number().int().min(0), // 0 = only at the end (and on cancel)
   threads: z.number().int().min(1).max(256),
+  // Mixed precision (emulated autocast on CPU, engine/nn/precision.ts) and loss scaling. Both optional and absent for
+  // fp32 runs, so the resume hash of existing run folders is unchanged. Loss scale default: dynamic for fp16, else none.
+  precision: z.enum(['fp32', 'fp16', 'bf16']).optional(),
+  lossScale: z.union([z.literal('dynamic'), z.literal('none'), z.number().positive()]).optional(),
 });
 export type TrainJobParams = z.infer<typeof TrainJobParams>;
 
@@ -84,6 +88,11 @@ export interface TrainMetricsRow {
   tokens_per_s: number;
   elapsed_s: number;
   epoch: number; // fractional epochs done
+  // With loss scaling only: the scale this step's loss was multiplied by, whether its gradients overflowed (the step
+  // was skipped), and the skipped steps so far.
+  loss_scale?: number;
+  overflow?: 0 | 1;
+  skipped_steps?: number;
 }
 export interface EvalMetricsRow { step: number; eval_loss: number; eval_tokens: number; eval_ppl: number; elapsed_s: number }
 

@@ -73,6 +73,8 @@ export class Graph extends GraphCore {
   relu(x: Value): Value { return this.one(ops.Relu, [x]); }
   sin(x: Value): Value { return this.one(ops.Sin, [x]); }
   cos(x: Value): Value { return this.one(ops.Cos, [x]); }
+  /** Identity forward; the gradient is rounded to `format` (emulated low-precision backward, see ops/grad-round.ts). */
+  gradRound(x: Value, format: 'fp16' | 'bf16' | 'fp8e4m3' | 'fp8e5m2'): Value { return this.one(ops.GradRound, [x], { format }); }
   cast(x: Value, to: DType): Value { return x.dtype === to ? x : this.one(ops.Cast, [x], { to }); }
 
   // Linear algebra and layout.

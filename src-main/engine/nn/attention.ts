@@ -3,6 +3,7 @@
 import type { Graph } from '../ir/graph';
 import type { Value } from '../ir/value';
 import { projection, rmsNormNamed, type LayerContext } from './layers';
+import { amatmul } from './precision';
 import { applyRope, type RopeTables } from './rope';
 
 /** float32 lowest, what HF adds for masked positions (torch.finfo(float32).min). */
@@ -50,9 +51,9 @@ export function selfAttention(ctx: LayerContext, x: Value, layer: number, rope: 
 
   const qg = g.reshape(q, [0, nkv, rep, -1, hd]); // [B, nkv, rep, S, hd]
   const kt = g.unsqueeze(g.transpose(k, [0, 1, 3, 2]), [2]); // [B, nkv, 1, hd, S]
-  const scores = g.mul(g.matmul(qg, kt), g.scalar(1 / Math.sqrt(hd), 'float32')); // [B, nkv, rep, S, S]
+  const scores = g.mul(amatmul(g, qg, kt, ctx.precision), g.scalar(1 / Math.sqrt(hd), 'float32')); // [B, nkv, rep, S, S]
   const probs = g.softmax(g.add(scores, mask), -1); // [B, nkv, rep, S, S]
-  const ctxv = g.matmul(probs, g.unsqueeze(v, [2])); // [B, nkv, rep, S, hd]
+  const ctxv = amatmul(g, probs, g.unsqueeze(v, [2]), ctx.precision); // [B, nkv, rep, S, hd]
 
   const merged = g.reshape(g.transpose(g.reshape(ctxv, [0, nh, -1, hd]), [0, 2, 1, 3]), [0, 0, nh * hd]); // [B, S, nh·hd]
   // o_proj carries a bias with attention_bias, except in Qwen2 (biases on q/k/v only).

@@ -16,6 +16,7 @@ import type { LayerContext } from './layers';
 import { DROPOUT_SEED_INPUT, DROPOUT_STEP_INPUT } from './dropout';
 import { LoraAdapter, type LoraConfig } from './lora';
 import { maskedCrossEntropy } from './loss';
+import type { ComputePrecision } from './precision';
 import { decoderStack, lmHead } from './model';
 import { serializeGraph } from './serialize';
 import { WeightSource, type WeightRef } from './weights';
@@ -28,7 +29,20 @@ export interface BuildOptions {
   name?: string;
   /** Debug/test: train graphs with dropout also output each module's drop mask (`lora_dropout_drop.<module>`). */
   dropoutMasks?: boolean;
+  /**
+   * Emulated autocast (precision.ts): matmul operands and outputs, and the gradients reaching them, rounded to fp16 or
+   * bf16; norms, softmax, RoPE tables and the loss stay fp32. Default 'fp32': the graph is byte-identical to none.
+   */
+  precision?: ComputePrecision;
+  /**
+   * Train graphs: add a float32 scalar input `loss_scale` and differentiate loss_sum · loss_scale (loss scaling; the
+   * update graph's `lossScale: true` divides the gradients by it again). The loss outputs stay unscaled.
+   */
+  lossScaleInput?: boolean;
 }
+
+/** The train graph's loss-scale input (BuildOptions.lossScaleInput). */
+export const LOSS_SCALE_INPUT = 'loss_scale';
 
 export interface ParamInfo {
   name: string;
@@ -47,6 +61,8 @@ export interface BuiltGraph {
   inputs: { inputIds: 'input_ids'; labels: 'labels' };
   /** Scalar int64 inputs to feed per micro-batch when the graph applies LoRA dropout; null when it does not. */
   dropout: { seed: string; step: string } | null;
+  /** The scalar float32 input multiplying the differentiated loss (BuildOptions.lossScaleInput); null when absent. */
+  lossScale: string | null;
   outputs: { lossSum: 'loss_sum'; tokenCount: 'token_count'; loss: 'loss'; grads: string[] };
   /** ONNX bytes; write them into the folder the WeightRef locations are relative to. */
   serialize(opts?: SerializeOptions): Uint8Array;
@@ -58,8 +74,9 @@ function forward(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOpti
   const ids = g.input('input_ids', 'int64', ['B', 'S']);
   const labels = g.input('labels', 'int64', ['B', 'S']);
   const ws = new WeightSource(g, weights, () => (trainAll ? 'input' : 'frozen'));
-  const lora = opts.lora ? new LoraAdapter(g, spec, opts.lora, { applyDropout: train, exposeMasks: opts.dropoutMasks }) : null;
-  const ctx: LayerContext = { g, spec, weights: ws, lora };
+  const precision = opts.precision && opts.precision !== 'fp32' ? opts.precision : undefined;
+  const lora = opts.lora ? new LoraAdapter(g, spec, opts.lora, { applyDropout: train, exposeMasks: opts.dropoutMasks, precision }) : null;
+  const ctx: LayerContext = { g, spec, weights: ws, lora, precision };
 
   const h = decoderStack(ctx, ids); // [B, S, H]
   const hShift = g.slice(h, { starts: [0], ends: [-1], axes: [1] }); // [B, S-1, H]: position t predicts t+1
@@ -72,7 +89,7 @@ function forward(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOpti
   return { g, ws, params, lossSum: loss.lossSum, dropout: !!lora?.usesDropout };
 }
 
-function result(g: Graph, ws: WeightSource, params: readonly Value[], grads: string[], dropout: boolean): BuiltGraph {
+function result(g: Graph, ws: WeightSource, params: readonly Value[], grads: string[], dropout: boolean, lossScale: string | null = null): BuiltGraph {
   const bf16 = [...ws.bf16Initializers];
   return {
     graph: g,
@@ -82,17 +99,19 @@ function result(g: Graph, ws: WeightSource, params: readonly Value[], grads: str
     bf16Initializers: bf16,
     inputs: { inputIds: 'input_ids', labels: 'labels' },
     dropout: dropout ? { seed: DROPOUT_SEED_INPUT, step: DROPOUT_STEP_INPUT } : null,
+    lossScale,
     outputs: { lossSum: 'loss_sum', tokenCount: 'token_count', loss: 'loss', grads },
     serialize: (opts) => serializeGraph(g, bf16, opts),
   };
 }
 
-/** Forward + backward: gradients of loss_sum (not the mean) w.r.t. every trainable parameter. */
+/** Forward + backward: gradients of loss_sum (not the mean; × loss_scale with lossScaleInput) w.r.t. every trainable parameter. */
 export function buildTrainGraph(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOptions = {}): BuiltGraph {
   const { g, ws, params, lossSum, dropout } = forward(spec, weights, opts, true);
   if (params.length === 0) throw new Error("nothing to train: give a LoRA config or trainable: 'all'");
-  const grads = addGradients(g, lossSum, params);
-  return result(g, ws, params, params.map((p) => (grads.get(p) as Value).name), dropout);
+  const scale = opts.lossScaleInput ? g.input(LOSS_SCALE_INPUT, 'float32', []) : null;
+  const grads = addGradients(g, scale ? g.mul(lossSum, scale) : lossSum, params);
+  return result(g, ws, params, params.map((p) => (grads.get(p) as Value).name), dropout, scale ? LOSS_SCALE_INPUT : null);
 }
 
 /** Forward only (evaluation): the same inputs and loss outputs, no gradients. */

@@ -1,12 +1,13 @@
 // Public surface of nn/: graph builders for the Llama family, LoRA helpers, weight references, graph folders.
 
-export { buildEvalGraph, buildTrainGraph, type BuildOptions, type BuiltGraph, type ParamInfo } from './build';
+export { LOSS_SCALE_INPUT, buildEvalGraph, buildTrainGraph, type BuildOptions, type BuiltGraph, type ParamInfo } from './build';
 export { linkWeightFiles, type LinkOptions } from './graph-folder';
 export {
   LORA_TARGETS, initLoraWeights, loraModules, loraScale, loraTensors, peftName,
   type LoraConfig, type LoraInit, type LoraModule, type LoraTarget, type LoraTensor,
 } from './lora';
 export { IGNORE_INDEX } from './loss';
+export { COMPUTE_PRECISIONS, type ComputePrecision } from './precision';
 export { Prng } from './prng';
 export { ropeInvFreq } from './rope';
 export { serializeGraph } from './serialize';

@@ -5,6 +5,7 @@ import type { Graph } from '../ir/graph';
 import type { Value } from '../ir/value';
 import type { LoraAdapter, LoraTarget } from './lora';
 import { projectionDims } from './lora';
+import { lowp, type ComputePrecision } from './precision';
 import type { WeightSource } from './weights';
 
 /** What every layer function needs: the graph, the config, the weights, the adapter (if any). */
@@ -13,12 +14,21 @@ export interface LayerContext {
   spec: ModelSpec;
   weights: WeightSource;
   lora: LoraAdapter | null;
+  /** Emulated autocast for the matmuls (precision.ts); absent or 'fp32': plain fp32. */
+  precision?: ComputePrecision;
 }
 
-/** y = x Wᵀ (+ b); x: [..., in], W: [out, in] → [..., out]. */
-export function linear(g: Graph, x: Value, w: Value, bias?: Value): Value {
-  const y = g.matmul(x, g.transpose(w, [1, 0]));
-  return bias ? g.add(y, bias) : y;
+/**
+ * y = x Wᵀ (+ b); x: [..., in], W: [out, in] → [..., out]. Under fp16/bf16 autocast x, W and y (after the bias, as
+ * addmm writes it) are low-precision copies.
+ */
+export function linear(g: Graph, x: Value, w: Value, bias?: Value, precision?: ComputePrecision): Value {
+  if (!precision || precision === 'fp32') {
+    const y = g.matmul(x, g.transpose(w, [1, 0]));
+    return bias ? g.add(y, bias) : y;
+  }
+  const y = g.matmul(lowp(g, x, precision), g.transpose(lowp(g, w, precision), [1, 0]));
+  return lowp(g, bias ? g.add(y, lowp(g, bias, precision)) : y, precision);
 }
 
 /**
@@ -29,7 +39,7 @@ export function projection(ctx: LayerContext, x: Value, module: string, target: 
   const [inF, outF] = projectionDims(ctx.spec)[target];
   const w = ctx.weights.get(`${module}.weight`, [outF, inF]);
   const b = bias ? ctx.weights.get(`${module}.bias`, [outF]) : undefined;
-  const y = linear(ctx.g, x, w, b);
+  const y = linear(ctx.g, x, w, b, ctx.precision);
   return ctx.lora ? ctx.lora.apply(module, x, y) : y;
 }
 

@@ -9,6 +9,7 @@ import type { ModelSpec } from '../../common/model-spec';
 import type { Graph } from '../ir/graph';
 import type { Value } from '../ir/value';
 import { DROPOUT_MASK_PREFIX, DropoutMasks } from './dropout';
+import { amatmul, lowp, type ComputePrecision } from './precision';
 import { Prng } from './prng';
 
 export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
@@ -119,6 +120,8 @@ export interface LoraGraphOptions {
   applyDropout?: boolean;
   /** Debug/test: also output each module's drop mask as `lora_dropout_drop.<module>`. */
   exposeMasks?: boolean;
+  /** Emulated autocast (precision.ts): lora_A / lora_B are linear layers, so their matmuls run in the low format. */
+  precision?: ComputePrecision;
 }
 
 /** The adapter inside one graph: A and B of each adapted module, as float32 graph inputs. */
@@ -160,9 +163,11 @@ export class LoraAdapter {
       if (this.opts.exposeMasks) g.output(drop, `${DROPOUT_MASK_PREFIX}${module}`);
       xin = g.where(drop, g.scalar(0, x.dtype), x);
     }
-    const xa = g.matmul(xin, g.transpose(a, [1, 0])); // [..., r]
-    const xab = g.matmul(xa, g.transpose(b, [1, 0])); // [..., out]
-    return g.add(base, g.mul(xab, g.scalar(this.scale, 'float32')));
+    const p = this.opts.precision;
+    const xa = amatmul(g, xin, g.transpose(a, [1, 0]), p); // [..., r]
+    const xab = amatmul(g, xa, g.transpose(b, [1, 0]), p); // [..., out]
+    // Under autocast PEFT's `result + lora_B(lora_A(x)) * scaling` is fp16/bf16 arithmetic: both results rounded.
+    return lowp(g, g.add(base, lowp(g, g.mul(xab, g.scalar(this.scale, 'float32')), p)), p);
   }
 
   private input(name: string, shape: number[]): Value {

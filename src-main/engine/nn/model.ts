@@ -10,6 +10,7 @@
 import type { Value } from '../ir/value';
 import { selfAttention, causalMask } from './attention';
 import { rmsNormNamed, swiGlu, type LayerContext } from './layers';
+import { amatmul } from './precision';
 import { ropeTables, type RopeTables } from './rope';
 
 /** LlamaDecoderLayer: pre-norm attention and pre-norm MLP, each with a residual; h: [B, S, H]. */
@@ -45,5 +46,5 @@ export function lmHead(ctx: LayerContext, h: Value): Value {
   const { g, spec } = ctx;
   const tied = spec.tieWordEmbeddings || !ctx.weights.has('lm_head.weight');
   const w = tied ? embedTokens(ctx) : ctx.weights.get('lm_head.weight', [spec.vocabSize, spec.hiddenSize]); // [V, H]
-  return g.matmul(h, g.transpose(w, [1, 0])); // [..., V]
+  return amatmul(g, h, g.transpose(w, [1, 0]), ctx.precision); // [..., V]
 }

@@ -13,6 +13,7 @@ import { Equal } from './equal';
 import { Exp } from './exp';
 import { Expand } from './expand';
 import { Gather } from './gather';
+import { GradRound } from './grad-round';
 import { GatherElements } from './gather-elements';
 import { Greater } from './greater';
 import { Identity } from './identity';
@@ -48,14 +49,14 @@ import { Unsqueeze } from './unsqueeze';
 import { Where } from './where';
 
 export {
-  Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, Greater,
+  Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
   Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
   Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sin, Size, Slice, Softmax, Sqrt, Squeeze, Sub, Tanh,
   Transpose, Unsqueeze, Where,
 };
 
 export const ALL_OPS: readonly OpDef[] = [
-  Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, Greater,
+  Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
   Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
   Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sin, Size, Slice, Softmax, Sqrt, Squeeze, Sub, Tanh,
   Transpose, Unsqueeze, Where,

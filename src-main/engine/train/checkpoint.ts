@@ -13,6 +13,8 @@ export interface TrainerState {
   elapsedS: number; // training wall time so far (resumes add to it)
   tokensSeen: number;
   configHash: string; // a resume with a different configuration is refused
+  /** The loss scaler (runs with loss scaling only): scale, growth tracker and the skipped steps so far. */
+  scaler?: { scale: number; growthTracker: number; skippedSteps: number };
 }
 
 export interface Checkpoint {

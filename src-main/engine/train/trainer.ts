@@ -11,6 +11,7 @@ import type { StopReason } from '../jobs/types';
 import { buildEvalGraph, buildTrainGraph, type BuiltGraph } from '../nn';
 import { buildUpdateGraph, initOptimizerState, lrForUpdate, scalarFeeds, type OptimizerConfig, type ParamSpec } from '../optim';
 import { serializeModel } from '../onnx/serialize';
+import { GradScaler, type LossScaleConfig } from '../precision/grad-scaler';
 import { EngineSession, type Feed } from '../runtime';
 import { BatchStream } from './batches';
 import { loadLatestCheckpoint, saveCheckpoint, saveFinalAdapter, type TrainerState } from './checkpoint';
@@ -43,6 +44,12 @@ export function optimizerParams(params: readonly ParamSpec[], method: TrainJobPa
   return params.map((p) => ({ ...p, group: method === 'lora_plus' && p.name.includes('lora_B') ? 1 : 0 }));
 }
 
+/** --loss-scale: dynamic | none | a number; default dynamic for fp16 (GradScaler), none for bf16 and fp32. */
+export function lossScaleConfig(p: Pick<TrainJobParams, 'precision' | 'lossScale'>): LossScaleConfig {
+  const v = p.lossScale ?? (p.precision === 'fp16' ? 'dynamic' : 'none');
+  return typeof v === 'number' ? { kind: 'static', scale: v } : { kind: v };
+}
+
 async function openSession(dir: string, file: string, bytes: Uint8Array, threads: number): Promise<EngineSession> {
   const path = join(dir, file);
   writeFileSync(path, bytes);
@@ -65,15 +72,23 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
 
   const weights = resolveWeightRefs(params.modelDir, graphDir);
   // The run's dropout applies to a continued adapter too (adapterLoraConfig reads none); eval graphs never drop.
-  const built: BuiltGraph = buildTrainGraph(params.spec, weights, { lora: { ...lora, dropout: params.lora.dropout }, name: 'train' });
+  // Mixed precision: emulated autocast in the train and eval graphs; loss scaling multiplies the differentiated loss by
+  // the scaler's S (a graph input), the update graph divides the gradients by S first and skips non-finite steps.
+  const precision = params.precision ?? 'fp32';
+  const scaleCfg = lossScaleConfig(params);
+  const scaler = scaleCfg.kind === 'none' ? null : new GradScaler(scaleCfg);
+  const built: BuiltGraph = buildTrainGraph(params.spec, weights, {
+    lora: { ...lora, dropout: params.lora.dropout }, name: 'train', precision, lossScaleInput: scaler !== null,
+  });
   const shapes = new Map(built.params.map((p) => [p.name, p.shape]));
   const optCfg = optimizerConfig(params);
-  const update = buildUpdateGraph(optimizerParams(built.params, params.method), optCfg);
+  const update = buildUpdateGraph(optimizerParams(built.params, params.method), scaler ? { ...optCfg, lossScale: true, skipNonFinite: true } : optCfg);
   log(`compiling: ${built.params.length} trainable tensors, ${train.length} training examples`);
+  if (precision !== 'fp32' || scaler) log(`precision ${precision} (emulated), loss scale ${scaler ? `${scaleCfg.kind} from ${scaler.scale}` : 'none'}`);
   if (params.method === 'lora_plus') log(`LoRA+: lora_B at lr × ${params.loraPlusRatio ?? DEFAULT_LORAPLUS_RATIO}, lora_A at lr`);
   const trainSession = await openSession(graphDir, 'train.onnx', built.serialize(), params.threads);
   const updateSession = await openSession(graphDir, 'update.onnx', serializeModel(update.graph), params.threads);
-  const evalSession = evalSet ? await openSession(graphDir, 'eval.onnx', buildEvalGraph(params.spec, weights, { lora, name: 'eval' }).serialize(), params.threads) : null;
+  const evalSession = evalSet ? await openSession(graphDir, 'eval.onnx', buildEvalGraph(params.spec, weights, { lora, name: 'eval', precision }).serialize(), params.threads) : null;
 
   // Start fresh, or continue exactly where the last checkpoint left off.
   const resumed = loadLatestCheckpoint(runDir);
@@ -84,6 +99,11 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
   const loraParams = resumed?.params ?? initialLoraParams(params.spec, lora, params.seed, params.lora.init, initAdapter);
   const optState = new Map<string, Float32Array>(Object.entries(initOptimizerState(built.params, optCfg)).map(([k, v]) => [k, v.data]));
   if (resumed) for (const [k, v] of resumed.optimizer) optState.set(k, v);
+  if (scaler && state.scaler) {
+    scaler.load(state.scaler);
+    scaler.skippedSteps = state.scaler.skippedSteps;
+  }
+  const scalerState = () => (scaler ? { scaler: { ...scaler.state(), skippedSteps: scaler.skippedSteps } } : {});
   trimJsonlAfterStep(metricsPath(runDir), state.step);
   if (resumed) log(`resuming from step ${state.step}`);
 
@@ -98,7 +118,7 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
     [built.dropout.step]: { data: BigInt64Array.of(BigInt(micro)), dims: [] },
   } : {};
   const optimizerTensors = () => new Map([...optState].map(([k, data]) => [k, { shape: shapes.get(k.slice(k.indexOf('.') + 1)) as number[], data }]));
-  const checkpoint = () => saveCheckpoint(runDir, adapterConfig, toAdapterTensors(loraParams, shapes), optimizerTensors(), { ...state, position: stream.position });
+  const checkpoint = () => saveCheckpoint(runDir, adapterConfig, toAdapterTensors(loraParams, shapes), optimizerTensors(), { ...state, ...scalerState(), position: stream.position });
 
   const runEval = async (): Promise<number | null> => {
     if (!evalSession || !evalSet) return null;
@@ -127,6 +147,7 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
           input_ids: { data: batch.inputIds, dims: batch.dims },
           labels: { data: batch.labels, dims: batch.dims },
           ...dropoutFeeds(state.step * params.gradAccum + micro),
+          ...(scaler && built.lossScale ? { [built.lossScale]: { data: Float32Array.of(scaler.scale), dims: [] } } : {}),
           ...feedsOf(loraParams),
         });
         acc.add(out, built.outputs.grads, batch);
@@ -134,13 +155,15 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
       const step = state.step + 1;
       const lr = lrForUpdate(step, schedule);
       const updated = await updateSession.run({
-        ...scalarFeeds({ lr, step, tokenCount: acc.countedTokens }),
+        ...scalarFeeds({ lr, step, tokenCount: acc.countedTokens, ...(scaler ? { lossScale: scaler.scale } : {}) }),
         ...feedsOf(loraParams),
         ...acc.gradFeeds(shapes),
         ...Object.fromEntries([...optState].map(([k, data]) => [k, { data, dims: shapes.get(k.slice(k.indexOf('.') + 1)) as number[] }])),
       });
       for (const name of loraParams.keys()) loraParams.set(name, updated[`new.${name}`].data as Float32Array);
       for (const key of optState.keys()) optState.set(key, updated[`new_${key}`].data as Float32Array);
+      // The update graph kept params and states on overflow; the scaler backs off (dynamic) and counts the skip.
+      const scaled = scaler ? scaler.update((updated.found_inf.data as Float32Array)[0] !== 0) : null;
       const seconds = (performance.now() - started) / 1000;
       lastLoss = acc.countedTokens ? acc.lossSum / acc.countedTokens : 0;
       state = { ...state, step, position: stream.position, elapsedS: state.elapsedS + seconds, tokensSeen: state.tokensSeen + acc.inputTokens };
@@ -148,6 +171,7 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
         step, loss: lastLoss, lr, grad_norm: (updated.grad_norm.data as Float32Array)[0], tokens: acc.inputTokens, trained_tokens: acc.countedTokens,
         tokens_per_s: acc.inputTokens / seconds, elapsed_s: state.elapsedS,
         epoch: state.position.epoch + state.position.index / train.length,
+        ...(scaler && scaled ? { loss_scale: scaled.usedScale, overflow: scaled.skipped ? 1 as const : 0 as const, skipped_steps: scaler.skippedSteps } : {}),
       };
       appendJsonl(metricsPath(runDir), row);
       hooks.emit({ type: 'metrics', step, values: { loss: row.loss, lr: row.lr, grad_norm: row.grad_norm, tokens_per_s: row.tokens_per_s } });

@@ -40,6 +40,11 @@ export const OP_CASES: OpCase[] = [
   { ops: ['Cos'], name: 'cos', build: (b) => b.g.cos(b.param('x', [2, 3], { range: [-3, 3] })) },
   { ops: ['Relu'], name: 'relu (away from the kink)', build: (b) => b.g.relu(b.param('x', [3, 4], { awayFromZero: 0.05 })) },
   { ops: ['Identity'], name: 'identity', build: (b) => b.g.identity(b.param('x', [2, 3])) },
+  // GradRound is the identity forward, so the numeric derivative is the upstream gradient R itself (the checker's random
+  // float64 weights), while the rule returns R rounded to fp16. Values the format represents pass through the rounding
+  // exactly (tests/unit/engine/precision/train-grad-round.test.ts checks that bit for bit); R in [-1, 1) is not such a
+  // value, so the difference is at most half an fp16 ulp below 1, 2^-12 ≈ 2.44e-4: the tolerance. A wrong rule errs by O(1).
+  { ops: ['GradRound'], name: 'fp16 (tol: half an fp16 ulp)', opts: { tol: 2.5e-4 }, build: (b) => b.g.gradRound(b.param('x', [2, 3]), 'fp16') },
   // Linear algebra.
   { ops: ['MatMul', 'Transpose'], name: '[3,4]@[4,5]', build: (b) => b.g.matmul(b.param('a', [3, 4]), b.param('b', [4, 5])) },
   { ops: ['MatMul'], name: 'batched [2,3,4]@[2,4,5]', build: (b) => b.g.matmul(b.param('a', [2, 3, 4]), b.param('b', [2, 4, 5])) },

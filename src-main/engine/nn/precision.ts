@@ -1,0 +1,36 @@
+// Emulated autocast (automatic mixed precision) for the graph builders.
+//
+// AMP keeps fp32 master weights and casts a matmul's operands to the low format (fp16/bf16), runs the matmul with fp32
+// accumulation and writes its output in the low format; norms, softmax, the loss and the optimizer stay fp32. The
+// backward matmuls read and write the low format too, so every gradient that reaches a low-precision tensor is itself a
+// low-precision value before the cast back to fp32. Emulated here with explicit rounding (onnxruntime drops Cast round
+// trips, DESIGN §3): lowp(v) = GradRound(roundToFormat(v)) — forward rounds v, backward rounds the gradient arriving at
+// the low-precision copy and passes it straight through the cast to the fp32 tensor.
+// 'fp32' (the default) adds nothing, so fp32 graphs are byte-identical to graphs built without a precision.
+
+import type { Graph } from '../ir/graph';
+import type { Value } from '../ir/value';
+import { roundToFormat } from '../precision/emulate';
+
+export type ComputePrecision = 'fp32' | 'fp16' | 'bf16';
+
+export const COMPUTE_PRECISIONS: readonly ComputePrecision[] = ['fp32', 'fp16', 'bf16'];
+
+/** v as AMP's low-precision copy of it (forward and gradient rounded); v itself for fp32 or non-float32 values. */
+export function lowp(g: Graph, v: Value, precision: ComputePrecision | undefined): Value {
+  if (!precision || precision === 'fp32' || v.dtype !== 'float32') return v;
+  // The forward rounding of a tensor read by several matmuls (x by q/k/v and LoRA A) is built once; each use keeps its
+  // own GradRound, as each autocast cast has its own backward.
+  let rounded = ROUNDED.get(v);
+  if (!rounded) ROUNDED.set(v, (rounded = roundToFormat(g, v, precision)));
+  return g.gradRound(rounded, precision);
+}
+
+/** Forward roundings already built, per value (a graph has one precision, so the value is the key). */
+const ROUNDED = new WeakMap<Value, Value>();
+
+/** An autocast matmul: operands and output in the low format, accumulation in fp32. */
+export function amatmul(g: Graph, a: Value, b: Value, precision: ComputePrecision | undefined): Value {
+  if (!precision || precision === 'fp32') return g.matmul(a, b);
+  return lowp(g, g.matmul(lowp(g, a, precision), lowp(g, b, precision)), precision);
+}
