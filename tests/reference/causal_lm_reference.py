@@ -126,8 +126,12 @@ class Model:
         if lo and module.split(".")[-1] in lo["targets"]:
             a = lo["tensors"]["base_model.model." + module + ".lora_A.weight"]
             b = lo["tensors"]["base_model.model." + module + ".lora_B.weight"]
-            y = y + ((x @ a.t()) @ b.t()) * (lo["alpha"] / lo["r"])
+            y = y + ((self.lora_input(x, module) @ a.t()) @ b.t()) * (lo["alpha"] / lo["r"])
         return y
+
+    def lora_input(self, x, module):
+        """What the LoRA path reads: x itself (a subclass applies dropout here)."""
+        return x
 
     def attention(self, x, i, cos, sin, mask):
         c = self.cfg

@@ -26,19 +26,9 @@ class DropoutModel(Model):
         super().__init__(cfg, weights, lora, dtype)
         self.p, self.masks = p, masks
 
-    def linear(self, x, module, bias=False):
-        y = x @ self.w[module + ".weight"].t()
-        if bias:
-            y = y + self.w[module + ".bias"]
-        lo = self.lora
-        if lo and module.split(".")[-1] in lo["targets"]:
-            a = lo["tensors"]["base_model.model." + module + ".lora_A.weight"]
-            b = lo["tensors"]["base_model.model." + module + ".lora_B.weight"]
-            keep = (1 - self.masks[module].reshape(x.shape)).to(x.dtype)
-            dropped = x * keep * (1.0 / (1.0 - self.p))  # what torch's dropout does with this mask
-            y = y + ((dropped @ a.t()) @ b.t()) * (lo["alpha"] / lo["r"])
-        return y
-
+    def lora_input(self, x, module):
+        keep = (1 - self.masks[module].reshape(x.shape)).to(x.dtype)
+        return x * keep * (1.0 / (1.0 - self.p))  # what torch's dropout does with this mask
 
 def run_case(case, dtype_name):
     dtype = getattr(torch, dtype_name)

@@ -3,10 +3,11 @@
 
 Usage: train_reference.py JOB.json → prints {"losses": [...], "grad_norms": [...], "params": {name: flat list}}.
 JOB.json: {"model_dir", "adapter": {"file", "r", "alpha", "targets"}, "steps": [[{"input_ids", "labels"}, ...micro-batches], ...],
-           "lrs": [...], "weight_decay", "betas", "eps", "max_grad_norm"}
+           "lrs": [...], "weight_decay", "betas", "eps", "max_grad_norm", "loraplus_ratio"?}
 Semantics (transformers Trainer + PEFT): per optimizer step the gradients of every micro-batch's summed token loss are
 accumulated, divided by the step's counted tokens (the loss is the mean over all of them), clipped by global norm
-(clip_grad_norm_), then torch.optim.AdamW steps with that step's learning rate.
+(clip_grad_norm_), then torch.optim.AdamW steps with that step's learning rate. With "loraplus_ratio" λ (LoRA+), the
+lora_B tensors form a second parameter group at lr × λ, both groups with the run's weight decay.
 """
 import json
 import os
@@ -30,8 +31,14 @@ def main():
     names = sorted(tensors)
     lora = {"r": ad["r"], "alpha": ad["alpha"], "targets": set(ad["targets"]), "tensors": tensors}
     model = Model(cfg, weights, lora, dtype)
-    opt = torch.optim.AdamW([tensors[n] for n in names], lr=job["lrs"][0], betas=tuple(job["betas"]), eps=job["eps"],
-                            weight_decay=job["weight_decay"])
+    ratio = job.get("loraplus_ratio")
+    if ratio is None:
+        groups, multipliers = [[tensors[n] for n in names]], [1.0]
+    else:
+        groups = [[tensors[n] for n in names if "lora_B" not in n], [tensors[n] for n in names if "lora_B" in n]]
+        multipliers = [1.0, float(ratio)]
+    opt = torch.optim.AdamW([{"params": g, "lr": job["lrs"][0] * m} for g, m in zip(groups, multipliers)],
+                            betas=tuple(job["betas"]), eps=job["eps"], weight_decay=job["weight_decay"])
     losses, norms = [], []
     for step, micro_batches in enumerate(job["steps"]):
         opt.zero_grad()
@@ -46,8 +53,8 @@ def main():
         for n in names:
             tensors[n].grad /= max(count, 1)
         norm = torch.nn.utils.clip_grad_norm_([tensors[n] for n in names], job["max_grad_norm"]) if job["max_grad_norm"] > 0 else None
-        for g in opt.param_groups:
-            g["lr"] = job["lrs"][step]
+        for g, m in zip(opt.param_groups, multipliers):
+            g["lr"] = job["lrs"][step] * m
         opt.step()
         losses.append(total / max(count, 1))
         norms.append(float(norm) if norm is not None else None)

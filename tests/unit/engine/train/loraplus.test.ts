@@ -1,37 +1,23 @@
 // LoRA+ in the trainer: the B matrices in their own optimizer group at lr × λ. Checked against PyTorch (AdamW with two
 // param groups, as PEFT's create_loraplus_optimizer builds it), and λ = 1 must be plain LoRA bit for bit.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrainJobParams } from '../../../../src-main/common/train';
 import { TrainJobParams as TrainJobParamsSchema } from '../../../../src-main/common/train';
-import { readPeftAdapter, writePeftAdapter } from '../../../../src-main/engine/io/peft-adapter';
-import { initLoraWeights, loraTensors } from '../../../../src-main/engine/nn';
-import { Prng } from '../../../../src-main/engine/nn/prng';
-import { BatchStream, type Example } from '../../../../src-main/engine/train/batches';
+import { readPeftAdapter } from '../../../../src-main/engine/io/peft-adapter';
+import type { Example } from '../../../../src-main/engine/train/batches';
 import { optimizerParams, runTraining } from '../../../../src-main/engine/train/trainer';
 import { readModelConfig } from '../../../../src-main/models/hf/config';
-import { PYTHON } from '../../../reference/reference';
 import { TINY_MODELS, writeTinyModel } from '../../../reference/tiny-models';
-import { randomExamples, writeExamples } from './helpers';
+import { relError } from '../nn/checkpoint';
+import { ALL_TARGETS, PARITY_LORA, randomExamples, referenceSteps, runTrainReference, writeExamples, writeInitAdapter } from './helpers';
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
-const TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 const STEPS = 10;
-
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
 interface Setup { root: string; modelDir: string; initDir: string; examples: Example[]; base: TrainJobParams }
 
@@ -42,17 +28,10 @@ function setup(): Setup {
   const modelDir = writeTinyModel(join(root, 'model'), TINY_MODELS.find((m) => m.id === 'llama')!);
   const spec = readModelConfig(modelDir);
   const examples = randomExamples(14, spec.vocabSize, 5);
-  const lora = { r: 4, alpha: 8, targets: 'all-linear' as const };
-  const init = initLoraWeights(spec, lora, 3);
-  const rng = new Prng(9);
-  const shapes = new Map(loraTensors(spec, lora).map((t) => [t.name, t.shape]));
-  for (const [name, data] of init) if (name.includes('lora_B')) data.set(rng.normalArray(data.length, 0.05));
-  const initDir = join(root, 'init-adapter');
-  writePeftAdapter(initDir, { r: 4, alpha: 8, dropout: 0, targetModules: TARGETS, init: 'gaussian', baseModel: modelDir },
-    new Map([...init].map(([n, d]) => [n, { shape: shapes.get(n)!, data: d }])));
+  const initDir = writeInitAdapter(join(root, 'init-adapter'), spec, modelDir);
   const base: TrainJobParams = {
     modelDir, spec, trainData: writeExamples(join(root, 'train.jsonl'), examples), evalData: null, padId: 0, method: 'lora',
-    lora: { ...lora, dropout: 0, init: 'gaussian' }, initAdapter: initDir, optimizer: 'adamw', lr: 2e-3, weightDecay: 0.01,
+    lora: { ...PARITY_LORA, dropout: 0, init: 'gaussian' }, initAdapter: initDir, optimizer: 'adamw', lr: 2e-3, weightDecay: 0.01,
     betas: [0.9, 0.999], eps: 1e-8, momentum: 0, maxGradNorm: 0.5, schedule: 'cosine', warmupSteps: 2,
     batchSize: 3, gradAccum: 2, steps: STEPS, seed: 7, shuffle: true, evalEvery: 0, saveEvery: 0, threads: 2,
   };
@@ -90,23 +69,11 @@ describe('LoRA+ trainer vs PyTorch (10 AdamW steps, fp32, tiny llama)', () => {
     expect(rows.map((r) => r.step)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
 
     // The same micro-batches, in the same order, for the reference.
-    const stream = new BatchStream(examples, 3, 7, true, 0);
-    const steps = Array.from({ length: STEPS }, () => Array.from({ length: 2 }, () => {
-      const b = stream.next();
-      const [B, S] = b.dims;
-      const rowsOf = (a: BigInt64Array) => Array.from({ length: B }, (_, i) => Array.from(a.subarray(i * S, (i + 1) * S), Number));
-      return { input_ids: rowsOf(b.inputIds), labels: rowsOf(b.labels) };
-    }));
-    const reference = (ratio: number) => {
-      const job = join(root, `loraplus-job-${ratio}.json`);
-      writeFileSync(job, JSON.stringify({
-        model_dir: modelDir, adapter: { file: join(initDir, 'adapter_model.safetensors'), r: 4, alpha: 8, targets: TARGETS },
-        steps, lrs: rows.map((r) => r.lr), weight_decay: 0.01, betas: [0.9, 0.999], eps: 1e-8, max_grad_norm: 0.5, loraplus_ratio: ratio,
-      }));
-      return JSON.parse(execFileSync(PYTHON, [join(__dirname, '../../../reference/loraplus_reference.py'), job], {
-        encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, OMP_NUM_THREADS: '1' },
-      })) as { losses: number[]; grad_norms: number[]; params: Record<string, number[]> };
-    };
+    const steps = referenceSteps(examples, 3, 7, STEPS, 2);
+    const reference = (ratio: number) => runTrainReference(root, `loraplus-job-${ratio}`, {
+      model_dir: modelDir, adapter: { file: join(initDir, 'adapter_model.safetensors'), r: 4, alpha: 8, targets: ALL_TARGETS },
+      steps, lrs: rows.map((r) => r.lr), weight_decay: 0.01, betas: [0.9, 0.999], eps: 1e-8, max_grad_norm: 0.5, loraplus_ratio: ratio,
+    });
     const ref = reference(16);
 
     const lossErr = Math.max(...rows.map((r, i) => Math.abs(r.loss - ref.losses[i]) / Math.abs(ref.losses[i])));

@@ -1,33 +1,19 @@
 // The trainer against PyTorch: 20 AdamW steps of LoRA training (accumulation, clipping, weight decay, warmup + cosine,
 // shuffled right-padded batches) give the same loss at every step and the same final adapter.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrainJobParams } from '../../../../src-main/common/train';
-import { readPeftAdapter, writePeftAdapter } from '../../../../src-main/engine/io/peft-adapter';
-import { initLoraWeights, loraTensors } from '../../../../src-main/engine/nn';
-import { Prng } from '../../../../src-main/engine/nn/prng';
-import { BatchStream } from '../../../../src-main/engine/train/batches';
-import { randomExamples, writeExamples } from './helpers';
+import { readPeftAdapter } from '../../../../src-main/engine/io/peft-adapter';
 import { runTraining } from '../../../../src-main/engine/train/trainer';
 import { readModelConfig } from '../../../../src-main/models/hf/config';
-import { PYTHON } from '../../../reference/reference';
 import { TINY_MODELS, writeTinyModel } from '../../../reference/tiny-models';
+import { relError } from '../nn/checkpoint';
+import { ALL_TARGETS, PARITY_LORA, randomExamples, referenceSteps, runTrainReference, writeExamples, writeInitAdapter } from './helpers';
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
-
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
 describe('trainer vs PyTorch (20 AdamW steps, fp32)', () => {
   it.each(['llama', 'mistral', 'qwen2', 'qwen3', 'llama-bf16'])('%s: matches the loss at every step within 1e-4 relative and the final adapter', async (id) => {
@@ -37,19 +23,11 @@ describe('trainer vs PyTorch (20 AdamW steps, fp32)', () => {
     const modelDir = writeTinyModel(join(root, 'model'), model);
     const spec = readModelConfig(modelDir);
     const examples = randomExamples(14, spec.vocabSize, 5);
-    const lora = { r: 4, alpha: 8, targets: 'all-linear' as const };
-    // A non-zero B as well, so the very first step already moves both A and B.
-    const init = initLoraWeights(spec, lora, 3);
-    const rng = new Prng(9);
-    const shapes = new Map(loraTensors(spec, lora).map((t) => [t.name, t.shape]));
-    for (const [name, data] of init) if (name.includes('lora_B')) data.set(rng.normalArray(data.length, 0.05));
-    const initDir = join(root, 'init-adapter');
-    writePeftAdapter(initDir, { r: 4, alpha: 8, dropout: 0, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'], init: 'gaussian', baseModel: modelDir },
-      new Map([...init].map(([n, d]) => [n, { shape: shapes.get(n)!, data: d }])));
+    const initDir = writeInitAdapter(join(root, 'init-adapter'), spec, modelDir);
 
     const params: TrainJobParams = {
       modelDir, spec, trainData: writeExamples(join(root, 'train.jsonl'), examples), evalData: null, padId: 0, method: 'lora',
-      lora: { ...lora, dropout: 0, init: 'gaussian' }, initAdapter: initDir, optimizer: 'adamw', lr: 5e-3, weightDecay: 0.01,
+      lora: { ...PARITY_LORA, dropout: 0, init: 'gaussian' }, initAdapter: initDir, optimizer: 'adamw', lr: 5e-3, weightDecay: 0.01,
       betas: [0.9, 0.999], eps: 1e-8, momentum: 0, maxGradNorm: 0.5, schedule: 'cosine', warmupSteps: 3,
       batchSize: 3, gradAccum: 2, steps: 20, seed: 7, shuffle: true, evalEvery: 0, saveEvery: 0, threads: 2,
     };
@@ -61,21 +39,10 @@ describe('trainer vs PyTorch (20 AdamW steps, fp32)', () => {
     expect(train.map((r) => r.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
 
     // The same micro-batches, in the same order, for the reference.
-    const stream = new BatchStream(examples, 3, 7, true, 0);
-    const steps = Array.from({ length: 20 }, () => Array.from({ length: 2 }, () => {
-      const b = stream.next();
-      const [B, S] = b.dims;
-      const rowsOf = (a: BigInt64Array) => Array.from({ length: B }, (_, i) => Array.from(a.subarray(i * S, (i + 1) * S), Number));
-      return { input_ids: rowsOf(b.inputIds), labels: rowsOf(b.labels) };
-    }));
-    const job = join(root, 'train-job.json');
-    writeFileSync(job, JSON.stringify({
-      model_dir: modelDir, adapter: { file: join(initDir, 'adapter_model.safetensors'), r: 4, alpha: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
-      steps, lrs: train.map((r) => r.lr), weight_decay: 0.01, betas: [0.9, 0.999], eps: 1e-8, max_grad_norm: 0.5,
-    }));
-    const ref = JSON.parse(execFileSync(PYTHON, [join(__dirname, '../../../reference/train_reference.py'), job], {
-      encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, OMP_NUM_THREADS: '1' },
-    })) as { losses: number[]; grad_norms: number[]; params: Record<string, number[]> };
+    const ref = runTrainReference(root, 'train-job', {
+      model_dir: modelDir, adapter: { file: join(initDir, 'adapter_model.safetensors'), r: 4, alpha: 8, targets: ALL_TARGETS },
+      steps: referenceSteps(examples, 3, 7, 20, 2), lrs: train.map((r) => r.lr), weight_decay: 0.01, betas: [0.9, 0.999], eps: 1e-8, max_grad_norm: 0.5,
+    });
 
     const lossErr = Math.max(...train.map((r, i) => Math.abs(r.loss - ref.losses[i]) / Math.abs(ref.losses[i])));
     const normErr = Math.max(...train.map((r, i) => Math.abs(r.grad_norm - ref.grad_norms[i]) / ref.grad_norms[i]));
