@@ -2,12 +2,11 @@
 // STEPS steps of LoRA (all-linear, rank R, AdamW, fp32) with the real trainer and prints
 // {peak_rss_mib, rss_after_imports_mib, step_s} as JSON.
 // Usage: node --import tsx tests/bench/estimate-vs-engine-run.ts MODEL_DIR BATCH SEQ STEPS THREADS RANK
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrainJobParams } from '../../src-main/common/train';
 import { runTraining } from '../../src-main/engine/train/trainer';
-import { readModelConfig } from '../../src-main/models/hf/config';
+import { benchTrainParams } from './bench-run';
 
 const [modelDir, batchArg, seqArg, stepsArg, threadsArg, rankArg] = process.argv.slice(2);
 const [batch, seq, steps, threads, rank] = [batchArg, seqArg, stepsArg, threadsArg, rankArg].map(Number);
@@ -16,19 +15,7 @@ const rssAfterImports = process.memoryUsage().rss / 2 ** 20;
 
 const work = mkdtempSync(join(tmpdir(), 'ftstudio-estbench-'));
 try {
-  const spec = readModelConfig(modelDir);
-  // Same shape every step (batch × seq, no padding), deterministic ids.
-  const rows = Array.from({ length: batch }, (_, r) => {
-    const ids = Array.from({ length: seq }, (_, i) => (r * 7919 + i * 104729) % spec.vocabSize);
-    return JSON.stringify({ input_ids: ids, labels: ids });
-  });
-  writeFileSync(join(work, 'train.jsonl'), rows.join('\n'));
-  const params: TrainJobParams = {
-    modelDir, spec, trainData: join(work, 'train.jsonl'), evalData: null, padId: 0, method: 'lora',
-    lora: { r: rank, alpha: 2 * rank, targets: 'all-linear', dropout: 0, init: 'gaussian' }, initAdapter: null,
-    optimizer: 'adamw', lr: 1e-4, weightDecay: 0, betas: [0.9, 0.999], eps: 1e-8, momentum: 0, maxGradNorm: 1, schedule: 'constant',
-    warmupSteps: 0, batchSize: batch, gradAccum: 1, steps, seed: 1, shuffle: false, evalEvery: 0, saveEvery: 0, threads,
-  };
+  const params = benchTrainParams(modelDir, work, { batch, seq, steps, threads, rank });
   // Where the memory goes: RSS when the graphs are about to compile, once the sessions exist (the first stopReason poll,
   // i.e. after ORT loaded and pre-packed the weights), after each step, and the largest 5 ms sample within each step.
   const mib = () => process.memoryUsage().rss / 2 ** 20;

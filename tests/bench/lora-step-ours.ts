@@ -1,14 +1,13 @@
 // Our side of the LoRA step benchmark, run in its own process so its peak RSS is its own: trains STEPS steps with the
 // real trainer and prints {tokens_per_s, step_s, peak_rss_mib, matmul_gflops} as JSON.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrainJobParams } from '../../src-main/common/train';
 import { Graph } from '../../src-main/engine/ir';
 import { serializeModel } from '../../src-main/engine/onnx/serialize';
 import { EngineSession } from '../../src-main/engine/runtime';
 import { runTraining } from '../../src-main/engine/train/trainer';
-import { readModelConfig } from '../../src-main/models/hf/config';
+import { benchTrainParams } from './bench-run';
 
 const [modelDir, batchArg, seqArg, stepsArg, threadsArg] = process.argv.slice(2);
 const [batch, seq, steps, threads] = [batchArg, seqArg, stepsArg, threadsArg].map(Number);
@@ -32,19 +31,7 @@ async function matmulPeak(): Promise<number> {
 
 const work = mkdtempSync(join(tmpdir(), 'ftstudio-bench-'));
 try {
-  const spec = readModelConfig(modelDir);
-  // Same shape every step (batch × seq, no padding), random ids like the peer.
-  const rows = Array.from({ length: batch }, (_, r) => {
-    const ids = Array.from({ length: seq }, (_, i) => (r * 7919 + i * 104729) % spec.vocabSize);
-    return JSON.stringify({ input_ids: ids, labels: ids });
-  });
-  writeFileSync(join(work, 'train.jsonl'), rows.join('\n'));
-  const params: TrainJobParams = {
-    modelDir, spec, trainData: join(work, 'train.jsonl'), evalData: null, padId: 0, method: 'lora',
-    lora: { r: 16, alpha: 32, targets: 'all-linear', dropout: 0, init: 'gaussian' }, initAdapter: null,
-    optimizer: 'adamw', lr: 1e-4, weightDecay: 0, betas: [0.9, 0.999], eps: 1e-8, momentum: 0, maxGradNorm: 1, schedule: 'constant',
-    warmupSteps: 0, batchSize: batch, gradAccum: 1, steps, seed: 1, shuffle: false, evalEvery: 0, saveEvery: 0, threads,
-  };
+  const params = benchTrainParams(modelDir, work, { batch, seq, steps, threads, rank: 16 });
   const t0 = performance.now();
   await runTraining(params, join(work, 'run'), { emit: () => {}, stopReason: () => null });
   const totalS = (performance.now() - t0) / 1000;
