@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, chromiumMissingReason, launchChromium, startServe, type ServeProcess } from './harness';
+import { ARTIFACTS, chromiumMissingReason, launchChromium, newRecordingPage, startServe, type ServeProcess } from './harness';
 
 const skip = chromiumMissingReason();
 
@@ -10,14 +10,12 @@ describe.skipIf(skip !== null)('Estimator (serve + Chromium)', () => {
   let serve: ServeProcess;
   let browser: Browser;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   beforeAll(async () => {
     serve = await startServe();
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
-    page.on('pageerror', (err) => consoleErrors.push(err.message));
+    ({ page, consoleErrors } = await newRecordingPage(browser));
   });
 
   afterAll(async () => {
