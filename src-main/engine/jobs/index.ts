@@ -1,12 +1,11 @@
-// Registry of the job kinds an engine process can run; the host looks kinds up here.
+// Registry of the job kinds an engine process can run; each kind is loaded only when a job of it starts, so a
+// self-test does not pay for importing the trainer and onnxruntime.
 import type { JobKind } from '../../common/jobs';
-import { selftestJob } from './selftest';
-import { trainJob } from './train';
 import type { EngineJob } from './types';
 
-export const engineJobs: Record<JobKind, EngineJob> = {
-  selftest: selftestJob,
-  train: trainJob,
+export const engineJobs: Record<JobKind, () => Promise<EngineJob>> = {
+  selftest: async () => (await import('./selftest')).selftestJob,
+  train: async () => (await import('./train')).trainJob,
 };
 
 export type { EngineJob, JobContext, JobOutcome, StopReason } from './types';

@@ -9,8 +9,9 @@ async function main(): Promise<void> {
   if (!port) throw new Error('The engine job thread must be started by the engine host.');
   const data = workerData as JobThreadData;
   const post = (m: FromJobThread) => port.postMessage(m);
-  const job = engineJobs[data.kind];
-  if (!job) throw new Error(`This engine cannot run jobs of kind "${data.kind}".`);
+  const load = engineJobs[data.kind];
+  if (!load) throw new Error(`This engine cannot run jobs of kind "${data.kind}".`);
+  const job = await load();
   const outcome = await job.run({
     jobId: data.jobId, params: data.params, runDir: data.runDir,
     emit: (msg: FromEngine) => post({ type: 'emit', msg }),
