@@ -4,6 +4,10 @@ import { z } from 'zod';
 import { EstimateOptions, EstimateRunInput, EstimateRunOutput } from './estimate';
 import { HardwareReport } from './hardware';
 import { Job, JobKind, JobLogEvent, JobMetricsEvent, JobProgressEvent } from './jobs';
+import {
+  CleanOutput, Dataset, DataProgressEvent, ExportFormat, ImportInput, ImportOutput, MixInput, OperatorInfo, PreviewOutput, Recipe,
+  RecipeStep, RecordChange, StoredRecord, ChangeAction,
+} from './datasets';
 import { StoreStatus } from './store';
 import { TrainStartInput } from './train';
 
@@ -42,6 +46,54 @@ export const methods = {
   'estimate.options': { input: Empty, output: EstimateOptions },
   /** Memory, verdict, ranked fixes, time and cost of one run's settings, before it starts. */
   'estimate.run': { input: EstimateRunInput, output: EstimateRunOutput },
+  /** The cleaning operators: name, what they do, defaults and parameter schema. */
+  'data.ops': { input: Empty, output: z.array(OperatorInfo) },
+  'data.list': { input: Empty, output: z.array(Dataset) },
+  'data.get': { input: z.object({ name: z.string().min(1) }).strict(), output: Dataset },
+  /** Imports files/folders as a new dataset (version 1); long: follow `data.progress` with the taskId, stop with data.cancel. */
+  'data.import': { input: ImportInput, output: ImportOutput },
+  'data.cancel': { input: z.object({ taskId: z.string().min(1) }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  /** A page of a version's records; `search` matches any text of the record (case-insensitive). */
+  'data.records': {
+    input: z.object({
+      versionId: z.string().min(1), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100),
+      search: z.string().max(500).optional(),
+    }).strict(),
+    output: z.object({ total: z.number().int(), rows: z.array(StoredRecord) }),
+  },
+  /** What one operator would do to the first `sample` records of a version: counts and before/after samples. */
+  'data.preview': {
+    input: z.object({ versionId: z.string().min(1), step: RecipeStep, sample: z.number().int().min(1).max(100_000).default(2000) }).strict(),
+    output: PreviewOutput,
+  },
+  /** Runs a recipe over a version; the result is a new version (nothing is deleted: see data.changes / data.restore). */
+  'data.clean': { input: z.object({ taskId: z.string().min(1).optional(), versionId: z.string().min(1), recipe: Recipe }).strict(), output: CleanOutput },
+  /** The records a clean version removed or changed, with operator, reason and the text before. */
+  'data.changes': {
+    input: z.object({
+      versionId: z.string().min(1), operator: z.string().optional(), action: ChangeAction.optional(),
+      offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100),
+    }).strict(),
+    output: z.object({
+      total: z.number().int(),
+      rows: z.array(RecordChange),
+      byOperator: z.array(z.object({ step: z.number().int(), operator: z.string(), removed: z.number().int(), changed: z.number().int(), restored: z.number().int() })),
+    }),
+  },
+  /** Puts records back into a clean version as they were before it: one record (idx) or all an operator touched. */
+  'data.restore': {
+    input: z.object({ versionId: z.string().min(1), idx: z.number().int().optional(), operator: z.string().optional() }).strict(),
+    output: z.object({ restored: z.number().int(), dataset: Dataset }),
+  },
+  /** Undoes a whole version: it is kept (state undone) and its parent becomes current again. */
+  'data.undo': { input: z.object({ versionId: z.string().min(1) }).strict(), output: Dataset },
+  /** Mixes versions with target ratios into a new dataset (and an eval split stratified by source). */
+  'data.mix': { input: MixInput, output: z.object({ dataset: Dataset, eval: Dataset.nullable() }) },
+  /** Writes a version as JSONL (OpenAI messages, Alpaca or ShareGPT) with its data card (README.md) beside it. */
+  'data.export': {
+    input: z.object({ versionId: z.string().min(1), path: z.string().min(1), format: ExportFormat.default('openai') }).strict(),
+    output: z.object({ path: z.string(), cardPath: z.string(), records: z.number().int() }),
+  },
 } as const;
 
 export const events = {
@@ -49,6 +101,7 @@ export const events = {
   'job.progress': JobProgressEvent,
   'job.log': JobLogEvent,
   'job.metrics': JobMetricsEvent,
+  'data.progress': DataProgressEvent,
 } as const;
 
 export type Methods = typeof methods;

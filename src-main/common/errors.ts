@@ -7,6 +7,7 @@ export type ApiErrorCode =
   | 'conflict'
   | 'store-problem' // the database file is corrupt or from a newer version: offer to move it aside
   | 'unavailable' // a capability this machine or build does not have
+  | 'cancelled' // the person stopped a long operation; nothing of it was kept
   | 'internal';
 
 export interface ApiErrorShape {

@@ -13,6 +13,7 @@ import { homeLayout } from './paths';
 import { readRunMetrics } from './run-metrics';
 import { startTrainingFromApp } from './train/start-from-app';
 import { StoreService } from './store-service';
+import { dataHandlers } from './data/data-handlers';
 
 export interface AppServicesOptions {
   home: string;
@@ -44,6 +45,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     await supervisor?.reconcile();
   }
   await storeService.open();
+  // An import or clean that a crash cut short left an unfinished version: remove it before anyone sees it.
+  await storeService.current()?.datasets.discardUnfinished();
   await attachSupervisor();
 
   const jobs = (): JobSupervisor => {
@@ -62,6 +65,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'store.status': () => storeService.status(),
     'store.moveAside': async () => {
       const { movedTo } = await storeService.moveAside();
+      await storeService.current()?.datasets.discardUnfinished();
       await attachSupervisor();
       return { movedTo, status: storeService.status() };
     },
@@ -82,6 +86,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     },
     'estimate.options': () => estimator.options(),
     'estimate.run': (input) => estimator.run(input),
+    ...dataHandlers(() => storeService.require().datasets, hub),
     'external.open': async ({ url }) => {
       if (!isSafeExternalUrl(url)) throw new ApiError('invalid-input', `Refusing to open ${url}: only http(s) web pages open outside the app.`);
       if (!options.openExternal) return { opened: false };

@@ -1,7 +1,7 @@
 // The DuckDB connection: opening (with migrations and version checks), queries, and serialized transactions.
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { loadMigrations, splitStatements, type Migration } from './migrate';
 import { StoreOpenError } from './store-error';
 
@@ -77,6 +77,25 @@ export class Database {
     return (await this.all<T>(sql, params))[0];
   }
 
+  /**
+   * Appends ROWS to TABLE through DuckDB's appender (an order of magnitude faster than INSERTs). KINDS gives each
+   * column's type in table order; null appends NULL. One call is one queued operation, so callers append in batches.
+   */
+  append(table: string, kinds: readonly ColumnKind[], rows: readonly (readonly SqlParam[])[]): Promise<void> {
+    return this.enqueue(async () => {
+      const appender = await this.conn.createAppender(table);
+      try {
+        for (const row of rows) {
+          for (let c = 0; c < kinds.length; c++) appendCell(appender, kinds[c], row[c]);
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    });
+  }
+
   /** Runs `fn` inside BEGIN/COMMIT; any throw rolls back, so a half-done change never lands. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.enqueue(async () => {
@@ -103,6 +122,17 @@ export class Database {
       this.instance.closeSync();
     });
   }
+}
+
+export type ColumnKind = 'text' | 'bigint' | 'int' | 'double' | 'bool';
+
+function appendCell(appender: DuckDBAppender, kind: ColumnKind, value: SqlParam | undefined): void {
+  if (value === null || value === undefined) appender.appendNull();
+  else if (kind === 'text') appender.appendVarchar(String(value));
+  else if (kind === 'bigint') appender.appendBigInt(BigInt(value as number));
+  else if (kind === 'int') appender.appendInteger(Number(value));
+  else if (kind === 'double') appender.appendDouble(Number(value));
+  else appender.appendBoolean(Boolean(value));
 }
 
 export interface Transaction {

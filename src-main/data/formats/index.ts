@@ -1,7 +1,7 @@
 // Data-file formats: the registry, auto-detection over the first rows, and a parsed-row stream for tokenization.
 import { ApiError } from '../../common/errors';
 import { DataError, FieldError } from './errors';
-import { readRows, type SourceRow } from './read-rows';
+import { readRows, type ReadOptions, type SourceRow } from './read-rows';
 import { alpacaFormat } from './alpaca';
 import { sharegptFormat } from './sharegpt';
 import { openaiFormat } from './openai';
@@ -11,7 +11,7 @@ import type { FormatName, JsonObject, ParsedRow, RowFormat } from './conversatio
 
 export type { Conversation, FormatName, JsonObject, Message, ParsedRow, Role, RowFormat } from './conversation';
 export { DataError, FieldError } from './errors';
-export { readRows, type SourceRow } from './read-rows';
+export { DATA_FILE_EXTENSIONS, readRows, type ReadOptions, type SourceRow, type TableReader } from './read-rows';
 export { ALPACA_INPUT_SEPARATOR } from './alpaca';
 export { SHAREGPT_ROLES } from './sharegpt';
 
@@ -62,9 +62,9 @@ export interface OpenedDataset { file: string; format: FormatName; rows: AsyncGe
  * Opens FILE, settles its format (given, or detected from the first DETECT_ROWS rows, which must agree) and returns
  * a stream of parsed rows. Errors (empty file, mixed formats, a bad row) name the file and the line.
  */
-export async function openDataset(file: string, format: FormatOption = 'auto'): Promise<OpenedDataset> {
+export async function openDataset(file: string, format: FormatOption = 'auto', options: ReadOptions = {}): Promise<OpenedDataset> {
   if (format !== 'auto') formatByName(format);
-  const source = readRows(file);
+  const source = readRows(file, options);
   const head: SourceRow[] = [];
   let chosen: RowFormat;
   try {
@@ -79,10 +79,26 @@ export async function openDataset(file: string, format: FormatOption = 'auto'): 
     await source.return(undefined); // closes the file stream
     throw err;
   }
+  /** A row that does not parse as the chosen format: thrown, or handed to onBadRow and skipped. */
+  function parsed(line: number, row: JsonObject): ParsedSourceRow | null {
+    try {
+      return { line, parsed: parseRow(chosen, row, file, line) };
+    } catch (err) {
+      if (!(err instanceof DataError) || !options.onBadRow) throw err;
+      options.onBadRow(err);
+      return null;
+    }
+  }
   async function* rows(): AsyncGenerator<ParsedSourceRow> {
     try {
-      for (const { line, row } of head) yield { line, parsed: parseRow(chosen, row, file, line) };
-      for await (const { line, row } of source) yield { line, parsed: parseRow(chosen, row, file, line) };
+      for (const { line, row } of head) {
+        const one = parsed(line, row);
+        if (one) yield one;
+      }
+      for await (const { line, row } of source) {
+        const one = parsed(line, row);
+        if (one) yield one;
+      }
     } finally {
       await source.return(undefined);
     }

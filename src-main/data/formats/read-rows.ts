@@ -2,7 +2,6 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { DataError, jsonType } from './errors';
 import type { JsonObject } from './conversation';
 
@@ -61,22 +60,83 @@ function asRow(file: string, line: number, value: unknown): JsonObject {
   return value as JsonObject;
 }
 
-/** JSON Lines: one row per non-blank line; memory holds one line at a time. */
-async function* readJsonLines(file: string, hint = ''): AsyncGenerator<SourceRow> {
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+/** What the caller wants told while rows are read: bad rows to skip (instead of throwing) and bytes read so far. */
+export interface ReadOptions {
+  /** Called with the problem of a row that cannot be read; the reader goes on with the next row. Absent: it throws. */
+  onBadRow?: (problem: DataError) => void;
+  /** Bytes of the file read so far (for progress), updated as the reader goes. */
+  progress?: { bytes: number };
+  /** Reads CSV/TSV/Parquet files (the store's DuckDB readers); without it those files are refused. */
+  tableReader?: TableReader;
+}
+
+export type TableReader = (file: string, kind: 'csv' | 'tsv' | 'parquet') => AsyncIterable<Record<string, unknown>>;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A line that is not UTF-8: say where the first bad byte is and what the file probably is. */
+function notUtf8(file: string, line: number, bytes: Buffer): DataError {
+  let column = 1;
+  for (let end = 1; end <= bytes.length; end++) {
+    try {
+      utf8.decode(bytes.subarray(0, end), { stream: true });
+    } catch {
+      column = end;
+      break;
+    }
+  }
+  const byte = bytes[column - 1]?.toString(16).toUpperCase().padStart(2, '0') ?? '??';
+  return new DataError(`${file} line ${line}, column ${column}: the text is not valid UTF-8 (byte 0x${byte}); the file looks like another encoding (e.g. Latin-1 or Windows-1252): save it as UTF-8 and import again`, { file, line, column });
+}
+
+/**
+ * JSON Lines: one row per non-blank line. Bytes are split on "\n" and each line decoded strictly, so a file in
+ * another encoding is reported instead of silently turned into U+FFFD. Memory holds one read chunk at a time.
+ */
+async function* readJsonLines(file: string, options: ReadOptions, hint = ''): AsyncGenerator<SourceRow> {
   let line = 0;
-  for await (const raw of lines) {
+  let carry: Buffer = Buffer.alloc(0);
+  const fail = (err: DataError): void => {
+    if (!options.onBadRow) throw err;
+    options.onBadRow(err);
+  };
+  function* parseLine(bytes: Buffer): Generator<SourceRow> {
     line += 1;
-    const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-    if (text.trim() === '') continue;
+    let text: string;
+    try {
+      text = utf8.decode(bytes[bytes.length - 1] === 13 ? bytes.subarray(0, bytes.length - 1) : bytes);
+    } catch {
+      fail(notUtf8(file, line, bytes));
+      return;
+    }
+    if (line === 1) text = text.replace(/^\uFEFF/, '');
+    if (text.trim() === '') return;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (err) {
-      throw parseError(file, text, err, line, hint);
+      fail(parseError(file, text, err, line, hint));
+      return;
     }
-    yield { line, row: asRow(file, line, value) };
+    try {
+      yield { line, row: asRow(file, line, value) };
+    } catch (err) {
+      if (err instanceof DataError) fail(err);
+      else throw err;
+    }
   }
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    if (options.progress) options.progress.bytes += chunk.length;
+    let data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    let start = 0;
+    for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
+      yield* parseLine(data.subarray(start, nl));
+      start = nl + 1;
+    }
+    carry = Buffer.from(data.subarray(start));
+    data = Buffer.alloc(0);
+  }
+  if (carry.length > 0) yield* parseLine(carry);
 }
 
 /** Offsets of the top-level elements of a JSON array text that is known to be valid (so a simple scan suffices). */
@@ -106,7 +166,7 @@ function elementOffsets(text: string): number[] {
 }
 
 /** A JSON array of rows. The whole file is parsed at once (fine up to a few hundred MB; stream it when that matters). */
-async function* readJsonArray(file: string, text: string): AsyncGenerator<SourceRow> {
+async function* readJsonArray(file: string, text: string, options: ReadOptions): AsyncGenerator<SourceRow> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -120,26 +180,82 @@ async function* readJsonArray(file: string, text: string): AsyncGenerator<Source
   for (let i = 0; i < value.length; i++) {
     // Lines are counted incrementally, so mapping all rows costs one pass over the text.
     for (; scanned < offsets[i]; scanned++) if (text.charCodeAt(scanned) === 10) line++;
-    yield { line, row: asRow(file, line, value[i]) };
+    let row: JsonObject;
+    try {
+      row = asRow(file, line, value[i]);
+    } catch (err) {
+      if (!(err instanceof DataError) || !options.onBadRow) throw err;
+      options.onBadRow(err);
+      continue;
+    }
+    yield { line, row };
   }
 }
 
+/** Columns of a CSV/Parquet row that hold JSON (a conversation written into one cell). */
+const JSON_COLUMNS = new Set(['messages', 'conversations', 'tools', 'history']);
+
+/** CSV/TSV (header row = line 1) and Parquet (row 1 = first row) through the injected DuckDB reader. */
+async function* readTable(file: string, kind: 'csv' | 'tsv' | 'parquet', options: ReadOptions, size: number): AsyncGenerator<SourceRow> {
+  if (!options.tableReader) throw new DataError(`${file}: ${kind} files are read by the app's database engine, which this command does not load`, { file });
+  let line = kind === 'parquet' ? 0 : 1;
+  for await (const raw of options.tableReader(file, kind)) {
+    line += 1;
+    const row: JsonObject = {};
+    let bad: DataError | null = null;
+    for (const [key, value] of Object.entries(raw)) {
+      if (typeof value === 'string' && JSON_COLUMNS.has(key) && /^\s*[[{]/.test(value)) {
+        try {
+          row[key] = JSON.parse(value);
+        } catch (err) {
+          bad = DataError.at(file, line, `field "${key}" holds text that is not valid JSON (${(err as Error).message.slice(0, 80)})`, { field: key });
+          break;
+        }
+      } else row[key] = value;
+    }
+    if (bad) {
+      if (!options.onBadRow) throw bad;
+      options.onBadRow(bad);
+      continue;
+    }
+    yield { line, row };
+  }
+  if (options.progress) options.progress.bytes += size;
+}
+
+const TABLE_TYPES: Record<string, 'csv' | 'tsv' | 'parquet'> = { '.csv': 'csv', '.tsv': 'tsv', '.parquet': 'parquet' };
+export const DATA_FILE_EXTENSIONS = ['.jsonl', '.ndjson', '.json', '.csv', '.tsv', '.parquet'];
+
 /**
  * Yields every row of FILE. `.jsonl`/`.ndjson` are JSON Lines; `.json` is an array of rows, or JSON Lines when it
- * does not start with `[` (many datasets named .json are JSON Lines).
+ * does not start with `[` (many datasets named .json are JSON Lines); `.csv`/`.tsv`/`.parquet` need a table reader.
  */
-export async function* readRows(file: string): AsyncGenerator<SourceRow> {
+export async function* readRows(file: string, options: ReadOptions = {}): AsyncGenerator<SourceRow> {
   const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
     throw new DataError(`${file}: cannot read the data file (${err.code === 'ENOENT' ? 'no such file' : err.message})`, { file });
   });
   if (!info.isFile()) throw new DataError(`${file}: is not a file`, { file });
   const ext = extname(file).toLowerCase();
   if (ext === '.jsonl' || ext === '.ndjson') {
-    yield* readJsonLines(file);
+    yield* readJsonLines(file, options);
     return;
   }
-  if (ext !== '.json') throw new DataError(`${file}: unsupported data file type "${ext || '(none)'}"; expected .jsonl or .json`, { file });
-  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
-  if (text.trimStart().startsWith('[')) yield* readJsonArray(file, text);
-  else yield* readJsonLines(file, ' (a .json data file holds an array of rows, or one JSON object per line)');
+  if (TABLE_TYPES[ext]) {
+    yield* readTable(file, TABLE_TYPES[ext], options, info.size);
+    return;
+  }
+  if (ext !== '.json') throw new DataError(`${file}: unsupported data file type "${ext || '(none)'}"; expected ${DATA_FILE_EXTENSIONS.join(', ')}`, { file });
+  const bytes = await readFile(file);
+  let text: string;
+  try {
+    text = utf8.decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    const lines = bytes.toString('latin1').split('\n');
+    const bad = lines.findIndex((l) => { try { utf8.decode(Buffer.from(l, 'latin1')); return false; } catch { return true; } });
+    throw notUtf8(file, bad + 1, Buffer.from(lines[bad] ?? '', 'latin1'));
+  }
+  if (text.trimStart().startsWith('[')) {
+    if (options.progress) options.progress.bytes += bytes.length;
+    yield* readJsonArray(file, text, options);
+  } else yield* readJsonLines(file, options, ' (a .json data file holds an array of rows, or one JSON object per line)');
 }

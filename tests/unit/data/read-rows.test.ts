@@ -41,7 +41,8 @@ describe('readRows', () => {
     expect((await dataError(collect(readRows(writeText('o.json', '{\n  "data": []\n}\n'))))).message)
       .toMatch(/o\.json line 1, column 2: invalid JSON \(.+\) near: \{ \(a \.json data file holds an array of rows, or one JSON object per line\)$/);
     expect((await dataError(collect(readRows('/nonexistent/data.jsonl')))).message).toBe('/nonexistent/data.jsonl: cannot read the data file (no such file)');
-    expect((await dataError(collect(readRows(writeText('d.csv', 'a,b\n'))))).message).toMatch(/unsupported data file type "\.csv"; expected \.jsonl or \.json$/);
+    expect((await dataError(collect(readRows(writeText('d.txt', 'a,b\n'))))).message).toMatch(/unsupported data file type "\.txt"; expected \.jsonl, \.ndjson, \.json, \.csv, \.tsv, \.parquet$/);
+    expect((await dataError(collect(readRows(writeText('d.csv', 'a,b\n'))))).message).toMatch(/d\.csv: csv files are read by the app's database engine/);
   });
 });
 

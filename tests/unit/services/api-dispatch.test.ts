@@ -1,6 +1,7 @@
 // The dispatcher and the in-memory transport: validation, typed errors, output checks and events.
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src-main/common/errors';
+import { methodNames } from '../../../src-main/common/contract';
 import { dispatch, EventHub, type Handlers } from '../../../src-main/services/api-dispatch';
 import { createMemoryClient } from '../../../src-main/services/memory-transport';
 
@@ -11,21 +12,13 @@ const job = {
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   const fail = () => { throw new Error('not used in this test'); };
+  // Every method fails unless a test gives it a handler, so new contract methods need no edit here.
+  const all = Object.fromEntries(methodNames.map((m) => [m, fail])) as unknown as Handlers;
   return {
+    ...all,
     'app.info': () => ({ name: 'Finetune Studio', version: '0.0.0', mode: 'memory', home: '/tmp/h', platform: 'linux' }),
-    'hardware.get': fail,
-    'store.status': fail,
-    'store.moveAside': fail,
     'jobs.list': () => [job],
     'jobs.get': ({ id }) => { throw new ApiError('not-found', `No job with id ${id}.`); },
-    'jobs.start': fail,
-    'jobs.cancel': fail,
-    'jobs.resume': fail,
-    'jobs.metrics': fail,
-    'train.start': fail,
-    'external.open': fail,
-    'estimate.options': fail,
-    'estimate.run': fail,
     ...overrides,
   };
 }

@@ -8,6 +8,7 @@ import { NodeLauncher } from '../../../src-main/jobs/node-launcher';
 import { createAppServices, type AppServices } from '../../../src-main/services/app-services';
 import { createMemoryClient } from '../../../src-main/services/memory-transport';
 import { homeLayout } from '../../../src-main/services/paths';
+import { SUPPORTED_SCHEMA_VERSION } from '../../../src-main/store';
 import { TINY_MODELS, writeTinyModel } from '../../reference/tiny-models';
 import { randomExamples, writeExamples } from '../engine/train/helpers';
 
@@ -37,7 +38,7 @@ describe('app services over the in-memory transport', () => {
     const home = tempHome();
     const { client } = await open(home);
     expect(await client.call('app.info', {})).toMatchObject({ name: 'Finetune Studio', mode: 'memory', home });
-    expect(await client.call('store.status', {})).toMatchObject({ ok: true, problem: null, schemaVersion: 1, path: homeLayout(home).database });
+    expect(await client.call('store.status', {})).toMatchObject({ ok: true, problem: null, schemaVersion: SUPPORTED_SCHEMA_VERSION, path: homeLayout(home).database });
     const hw = await client.call('hardware.get', {});
     expect(hw.onnxruntime.providers).toEqual([{ name: 'cpu', works: true }]);
     await expect(client.call('external.open', { url: 'file:///etc/passwd' })).rejects.toMatchObject({ code: 'invalid-input' });

@@ -3,7 +3,7 @@ import { randomBytes, randomFillSync } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { moveAside, openStore, StoreOpenError } from '../../../src-main/store/index';
+import { moveAside, openStore, StoreOpenError, SUPPORTED_SCHEMA_VERSION } from '../../../src-main/store/index';
 import { rawExec, rawQuery, snapshot, tempDirs } from './helpers';
 
 // The prefix avoids the words DuckDB's errors are classified by, so the path can never make a message look corrupt.
@@ -165,7 +165,7 @@ describe('moveAside', () => {
     expect(readFileSync(target).equals(junk)).toBe(true);
 
     const fresh = await openStore(path);
-    expect(fresh.db.schemaVersion).toBe(1);
+    expect(fresh.db.schemaVersion).toBe(SUPPORTED_SCHEMA_VERSION);
     await fresh.close();
     expect(readdirSync(dir).sort()).toEqual(['studio.duckdb', `studio.duckdb.moved-${stamp}`]);
     expect(readFileSync(target).equals(junk)).toBe(true);

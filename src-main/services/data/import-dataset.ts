@@ -1,0 +1,46 @@
+// data.import: files → a new dataset whose first version is written in batches and made visible only when complete;
+// any failure or a cancel removes what was written, so a failed import leaves nothing behind.
+import { basename } from 'node:path';
+import { ApiError } from '../../common/errors';
+import type { ImportReport } from '../../common/datasets';
+import type { MethodOutput, MethodParsedInput } from '../../common/contract';
+import { importFiles } from '../../data/import/import-files';
+import { readTableFile, type DatasetsRepo } from '../../store';
+import type { DataTasks } from './data-tasks';
+
+export async function importDataset(repo: DatasetsRepo, tasks: DataTasks, input: MethodParsedInput<'data.import'>): Promise<MethodOutput<'data.import'>> {
+  if (await repo.nameTaken(input.name)) throw new ApiError('conflict', `A dataset named "${input.name}" already exists; choose another name.`);
+  return tasks.run(input.taskId, async (signal, progress) => {
+    const started = performance.now();
+    const { datasetId, versionId } = await repo.createDataset(input.name, input.description, input.license, 'import');
+    try {
+      const read = await importFiles(input.paths, {
+        format: input.format,
+        skipBadRows: input.skipBadRows,
+        tableReader: readTableFile,
+        signal,
+        sink: (records) => repo.appendRecords(versionId, records.map((r) => ({
+          idx: r.idx,
+          messages: JSON.stringify(r.conversation.messages),
+          system: r.conversation.system ?? null,
+          tools: r.conversation.tools ? JSON.stringify(r.conversation.tools) : null,
+          sourceFile: r.sourceFile,
+          sourceHash: r.sourceHash,
+          sourceRow: r.sourceRow,
+          source: null,
+        }))),
+        onProgress: (p) => progress.report(`reading ${basename(p.file)}`, p.bytesDone, p.bytesTotal, 'bytes', false, p.records),
+      });
+      const report: ImportReport = { ...read, seconds: (performance.now() - started) / 1000 };
+      progress.report('saving', 1, 1, 'steps', true, report.records);
+      await repo.addFiles(versionId, report.files);
+      await repo.finishVersion(versionId, report);
+      const dataset = await repo.byId(datasetId);
+      if (!dataset) throw new Error(`dataset ${datasetId} vanished after its import`);
+      return { dataset, report };
+    } catch (err) {
+      await repo.discardVersion(versionId);
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,279 @@
+// Datasets, their versions, records, import provenance and clean-run changes in the store (DESIGN §4: nothing is deleted
+// by cleaning; a version is written once, then only records put back by a restore are added to it).
+import { randomUUID } from 'node:crypto';
+import type { Dataset, DatasetLicense, DatasetVersion } from '../common/datasets';
+import type { ColumnKind, Database, Row, SqlParam } from './database';
+
+/** A record as stored: JSON columns as JSON text. */
+export interface RecordRow {
+  idx: number;
+  messages: string;
+  system: string | null;
+  tools: string | null;
+  sourceFile: string | null;
+  sourceHash: string | null;
+  sourceRow: number | null;
+  source: string | null;
+}
+
+export interface ChangeRow {
+  idx: number;
+  step: number;
+  operator: string;
+  action: 'removed' | 'changed';
+  reason: string;
+  duplicateOf: number | null;
+  before: string;
+  after: string | null;
+}
+
+export interface FileRow { file: string; sha256: string; format: string; bytes: number; rows: number; skipped: number }
+
+const RECORD_KINDS: ColumnKind[] = ['text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text'];
+const CHANGE_KINDS: ColumnKind[] = ['text', 'bigint', 'int', 'text', 'text', 'text', 'bigint', 'text', 'text', 'text'];
+
+function toVersion(row: Row): DatasetVersion {
+  return {
+    id: String(row.id),
+    datasetId: String(row.dataset_id),
+    version: Number(row.version),
+    parentVersionId: (row.parent_version_id as string | null) ?? null,
+    kind: row.kind as DatasetVersion['kind'],
+    state: row.state as DatasetVersion['state'],
+    recipe: (row.recipe as string | null) ?? null,
+    recordCount: Number(row.record_count),
+    createdAt: String(row.created_at),
+    note: (row.note as string | null) ?? null,
+  };
+}
+
+export class DatasetsRepo {
+  constructor(private readonly db: Database) {}
+
+  /** Datasets with their visible versions (an import still being written is not shown). */
+  async list(): Promise<Dataset[]> {
+    const sets = await this.db.all('SELECT * FROM datasets ORDER BY created_at, name');
+    const versions = (await this.db.all("SELECT * FROM dataset_versions WHERE state <> 'importing' ORDER BY version")).map(toVersion);
+    return sets
+      .map((row) => {
+        const own = versions.filter((v) => v.datasetId === row.id);
+        return {
+          id: String(row.id),
+          name: String(row.name),
+          description: (row.description as string | null) ?? null,
+          license: {
+            spdx: (row.license_spdx as string | null) ?? null,
+            sourceUrl: (row.source_url as string | null) ?? null,
+            commercialUse: row.commercial_use == null ? null : Boolean(row.commercial_use),
+          },
+          createdAt: String(row.created_at),
+          currentVersion: own.find((v) => v.id === row.current_version_id) ?? null,
+          versions: own,
+        };
+      })
+      .filter((d) => d.versions.length > 0);
+  }
+
+  async byName(name: string): Promise<Dataset | undefined> {
+    return (await this.list()).find((d) => d.name === name);
+  }
+
+  async byId(id: string): Promise<Dataset | undefined> {
+    return (await this.list()).find((d) => d.id === id);
+  }
+
+  async version(id: string): Promise<DatasetVersion | undefined> {
+    const row = await this.db.one('SELECT * FROM dataset_versions WHERE id = $1', [id]);
+    return row ? toVersion(row) : undefined;
+  }
+
+  /** Whether a dataset (finished or being imported) already holds NAME. */
+  async nameTaken(name: string): Promise<boolean> {
+    return (await this.db.one('SELECT 1 AS x FROM datasets WHERE name = $1', [name])) !== undefined;
+  }
+
+  /** Creates a dataset and its first version in state `importing`; finishVersion makes both visible. */
+  async createDataset(name: string, description: string | null, license: DatasetLicense, kind: DatasetVersion['kind']): Promise<{ datasetId: string; versionId: string }> {
+    const datasetId = randomUUID();
+    const versionId = randomUUID();
+    const now = new Date().toISOString();
+    await this.db.transaction(async (tx) => {
+      await tx.run('INSERT INTO datasets (id, name, description, license_spdx, source_url, commercial_use, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [datasetId, name, description, license.spdx, license.sourceUrl, license.commercialUse, now]);
+      await tx.run("INSERT INTO dataset_versions (id, dataset_id, version, kind, state, created_at) VALUES ($1, $2, 1, $3, 'importing', $4)",
+        [versionId, datasetId, kind, now]);
+    });
+    return { datasetId, versionId };
+  }
+
+  /** A new version derived from PARENT (a clean run), in state `importing` until finished. */
+  async createChildVersion(parent: DatasetVersion, kind: DatasetVersion['kind'], recipe: string | null): Promise<string> {
+    const id = randomUUID();
+    await this.db.run(`INSERT INTO dataset_versions (id, dataset_id, version, parent_version_id, kind, state, recipe, created_at)
+      SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, 'importing', $5, $6 FROM dataset_versions WHERE dataset_id = $2`,
+    [id, parent.datasetId, parent.id, kind, recipe, new Date().toISOString()]);
+    return id;
+  }
+
+  appendRecords(versionId: string, rows: readonly RecordRow[]): Promise<void> {
+    return this.db.append('records', RECORD_KINDS, rows.map((r) => [versionId, r.idx, r.messages, r.system, r.tools, r.sourceFile, r.sourceHash, r.sourceRow, r.source]));
+  }
+
+  appendChanges(versionId: string, rows: readonly ChangeRow[]): Promise<void> {
+    return this.db.append('record_changes', CHANGE_KINDS, rows.map((c) => [versionId, c.idx, c.step, c.operator, c.action, c.reason, c.duplicateOf, c.before, c.after, null]));
+  }
+
+  async addFiles(versionId: string, files: readonly FileRow[]): Promise<void> {
+    for (const f of files) {
+      await this.db.run('INSERT INTO dataset_files VALUES ($1, $2, $3, $4, $5, $6, $7)', [versionId, f.file, f.sha256, f.format, f.bytes, f.rows, f.skipped]);
+    }
+  }
+
+  /**
+   * Writes a clean version's records from its parent and its changes: a record removed by any step is left out, a
+   * changed one takes the `after` of its last change, the rest are copied. One statement, so it is all or nothing.
+   */
+  async materializeFromParent(versionId: string, parentId: string): Promise<void> {
+    await this.db.run(`INSERT INTO records (version_id, idx, messages, system, tools, source_file, source_hash, source_row, source)
+      WITH last AS (
+        SELECT idx, arg_max(after, step) AS after, bool_or(action = 'removed') AS removed
+        FROM record_changes WHERE version_id = $1 GROUP BY idx)
+      SELECT $1, r.idx,
+        CASE WHEN l.after IS NULL THEN r.messages ELSE json_extract(l.after, '$.messages') END,
+        CASE WHEN l.after IS NULL THEN r.system ELSE json_extract_string(l.after, '$.system') END,
+        CASE WHEN l.after IS NULL THEN r.tools ELSE json_extract(l.after, '$.tools') END,
+        r.source_file, r.source_hash, r.source_row, r.source
+      FROM records r LEFT JOIN last l ON l.idx = r.idx
+      WHERE r.version_id = $2 AND NOT coalesce(l.removed, false)`, [versionId, parentId]);
+  }
+
+  /** Makes a version visible and current, with its record count and report. */
+  async finishVersion(versionId: string, report: unknown): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const count = await tx.all('SELECT count(*) AS n FROM records WHERE version_id = $1', [versionId]);
+      await tx.run("UPDATE dataset_versions SET state = 'ready', record_count = $2, report = $3 WHERE id = $1",
+        [versionId, Number(count[0].n), JSON.stringify(report)]);
+      await tx.run('UPDATE datasets SET current_version_id = $1 WHERE id = (SELECT dataset_id FROM dataset_versions WHERE id = $1)', [versionId]);
+    });
+  }
+
+  /** Removes every trace of an unfinished version (and of its dataset, if it has no other version). */
+  async discardVersion(versionId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const rows = await tx.all('SELECT dataset_id FROM dataset_versions WHERE id = $1', [versionId]);
+      for (const table of ['records', 'record_changes', 'dataset_files']) await tx.run(`DELETE FROM ${table} WHERE version_id = $1`, [versionId]);
+      await tx.run('DELETE FROM dataset_versions WHERE id = $1', [versionId]);
+      if (rows[0]) {
+        await tx.run('DELETE FROM datasets WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM dataset_versions WHERE dataset_id = $1)', [String(rows[0].dataset_id)]);
+      }
+    });
+  }
+
+  /** After a crash: versions left `importing` were never finished; they are removed so nothing half-written shows. */
+  async discardUnfinished(): Promise<number> {
+    const rows = await this.db.all("SELECT id FROM dataset_versions WHERE state = 'importing'");
+    for (const row of rows) await this.discardVersion(String(row.id));
+    return rows.length;
+  }
+
+  /** Records with idx ≥ FROM, in idx order (a cursor for streaming a whole version). */
+  async recordsFrom(versionId: string, from: number, limit: number): Promise<RecordRow[]> {
+    const rows = await this.db.all(`SELECT idx, messages, system, tools, source_file, source_hash, source_row, source FROM records
+      WHERE version_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3`, [versionId, from, limit]);
+    return rows.map(toRecordRow);
+  }
+
+  async page(versionId: string, offset: number, limit: number, search?: string): Promise<{ total: number; rows: RecordRow[] }> {
+    const params: SqlParam[] = [versionId];
+    let where = 'version_id = $1';
+    if (search && search.trim() !== '') {
+      params.push(`%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where += " AND (CAST(messages AS VARCHAR) ILIKE $2 ESCAPE '\\' OR coalesce(system, '') ILIKE $2 ESCAPE '\\')";
+    }
+    const total = await this.db.one(`SELECT count(*) AS n FROM records WHERE ${where}`, params);
+    const rows = await this.db.all(`SELECT idx, messages, system, tools, source_file, source_hash, source_row, source FROM records
+      WHERE ${where} ORDER BY idx LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`, params);
+    return { total: Number(total?.n ?? 0), rows: rows.map(toRecordRow) };
+  }
+
+  async changes(versionId: string, filter: { operator?: string; action?: string }, offset: number, limit: number): Promise<{ total: number; rows: (ChangeRow & { restoredAt: string | null })[] }> {
+    const params: SqlParam[] = [versionId];
+    let where = 'version_id = $1';
+    if (filter.operator) { params.push(filter.operator); where += ` AND operator = $${params.length}`; }
+    if (filter.action) { params.push(filter.action); where += ` AND action = $${params.length}`; }
+    const total = await this.db.one(`SELECT count(*) AS n FROM record_changes WHERE ${where}`, params);
+    const rows = await this.db.all(`SELECT * FROM record_changes WHERE ${where} ORDER BY step, idx LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`, params);
+    return {
+      total: Number(total?.n ?? 0),
+      rows: rows.map((r) => ({
+        idx: Number(r.idx), step: Number(r.step), operator: String(r.operator), action: r.action as ChangeRow['action'], reason: String(r.reason),
+        duplicateOf: r.duplicate_of == null ? null : Number(r.duplicate_of), before: String(r.before), after: (r.after as string | null) ?? null,
+        restoredAt: (r.restored_at as string | null) ?? null,
+      })),
+    };
+  }
+
+  async changeCounts(versionId: string): Promise<{ step: number; operator: string; removed: number; changed: number; restored: number }[]> {
+    const rows = await this.db.all(`SELECT step, operator, count(*) FILTER (WHERE action = 'removed') AS removed,
+      count(*) FILTER (WHERE action = 'changed') AS changed, count(restored_at) AS restored
+      FROM record_changes WHERE version_id = $1 GROUP BY step, operator ORDER BY step`, [versionId]);
+    return rows.map((r) => ({ step: Number(r.step), operator: String(r.operator), removed: Number(r.removed), changed: Number(r.changed), restored: Number(r.restored) }));
+  }
+
+  /**
+   * Puts records of a clean version back as they were in its parent: the record IDX, or every record OPERATOR
+   * removed or changed. Returns how many records were put back (already restored ones are not counted again).
+   */
+  async restore(version: DatasetVersion, target: { idx?: number; operator?: string }): Promise<number> {
+    if (!version.parentVersionId) return 0;
+    const parentId = version.parentVersionId;
+    return this.db.transaction(async (tx) => {
+      const pick = target.idx !== undefined ? 'idx = $2' : 'operator = $2';
+      const key: SqlParam = target.idx !== undefined ? target.idx : target.operator ?? '';
+      const idxs = await tx.all(`SELECT DISTINCT idx FROM record_changes WHERE version_id = $1 AND ${pick} AND restored_at IS NULL`, [version.id, key]);
+      if (idxs.length === 0) return 0;
+      await tx.run('CREATE TEMP TABLE IF NOT EXISTS restore_idx (idx BIGINT)');
+      await tx.run('DELETE FROM restore_idx');
+      await tx.run(`INSERT INTO restore_idx SELECT DISTINCT idx FROM record_changes WHERE version_id = $1 AND ${pick} AND restored_at IS NULL`, [version.id, key]);
+      await tx.run('DELETE FROM records WHERE version_id = $1 AND idx IN (SELECT idx FROM restore_idx)', [version.id]);
+      await tx.run(`INSERT INTO records (version_id, idx, messages, system, tools, source_file, source_hash, source_row, source)
+        SELECT $1, idx, messages, system, tools, source_file, source_hash, source_row, source FROM records
+        WHERE version_id = $2 AND idx IN (SELECT idx FROM restore_idx)`, [version.id, parentId]);
+      await tx.run('UPDATE record_changes SET restored_at = $2 WHERE version_id = $1 AND idx IN (SELECT idx FROM restore_idx) AND restored_at IS NULL',
+        [version.id, new Date().toISOString()]);
+      await tx.run('UPDATE dataset_versions SET record_count = (SELECT count(*) FROM records WHERE version_id = $1) WHERE id = $1', [version.id]);
+      return idxs.length;
+    });
+  }
+
+  /** Marks VERSION undone and makes its parent current again. */
+  async undo(version: DatasetVersion): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.run("UPDATE dataset_versions SET state = 'undone' WHERE id = $1", [version.id]);
+      await tx.run('UPDATE datasets SET current_version_id = $2 WHERE id = $1', [version.datasetId, version.parentVersionId]);
+    });
+  }
+
+  async files(versionId: string): Promise<FileRow[]> {
+    const rows = await this.db.all('SELECT * FROM dataset_files WHERE version_id = $1 ORDER BY file', [versionId]);
+    return rows.map((r) => ({ file: String(r.file), sha256: String(r.sha256), format: String(r.format), bytes: Number(r.bytes), rows: Number(r.rows), skipped: Number(r.skipped) }));
+  }
+
+  async report(versionId: string): Promise<unknown> {
+    const row = await this.db.one('SELECT report FROM dataset_versions WHERE id = $1', [versionId]);
+    return row?.report == null ? null : JSON.parse(String(row.report));
+  }
+}
+
+function toRecordRow(r: Row): RecordRow {
+  return {
+    idx: Number(r.idx),
+    messages: String(r.messages),
+    system: (r.system as string | null) ?? null,
+    tools: (r.tools as string | null) ?? null,
+    sourceFile: (r.source_file as string | null) ?? null,
+    sourceHash: (r.source_hash as string | null) ?? null,
+    sourceRow: r.source_row == null ? null : Number(r.source_row),
+    source: (r.source as string | null) ?? null,
+  };
+}

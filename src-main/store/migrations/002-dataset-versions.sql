@@ -1,0 +1,42 @@
+-- 002: datasets that can be cleaned, restored and undone. A version is never rewritten by a later one: a clean run
+-- writes a new version plus one record_changes row per record it removed or changed (with the text before).
+-- (DuckDB cannot add a column with a NOT NULL constraint; the repository always writes kind and state.)
+
+ALTER TABLE datasets ADD COLUMN current_version_id TEXT;
+
+ALTER TABLE dataset_versions ADD COLUMN kind TEXT DEFAULT 'import';            -- import | clean | mix | split
+ALTER TABLE dataset_versions ADD COLUMN state TEXT DEFAULT 'ready';            -- importing | ready | undone
+ALTER TABLE dataset_versions ADD COLUMN note TEXT;
+ALTER TABLE dataset_versions ADD COLUMN report JSON;                           -- the import report or the clean summary
+
+-- The dataset a mixed record came from (a mix is stratified by it).
+ALTER TABLE records ADD COLUMN source TEXT;
+
+-- The files an import read, with their hashes (provenance).
+CREATE TABLE dataset_files (
+  version_id TEXT NOT NULL,
+  file       TEXT NOT NULL,
+  sha256     TEXT NOT NULL,
+  format     TEXT NOT NULL,
+  bytes      BIGINT NOT NULL,
+  rows       BIGINT NOT NULL,
+  skipped    BIGINT NOT NULL,
+  PRIMARY KEY (version_id, file)
+);
+
+-- What a clean run did to each record of its parent it did not keep as is. `before` is the record as the operator
+-- saw it, `after` the changed record (null when removed). A record changed by one step and removed by a later one has
+-- two rows. restored_at is set when the person put the record back.
+CREATE TABLE record_changes (
+  version_id   TEXT NOT NULL,
+  idx          BIGINT NOT NULL,
+  step         INTEGER NOT NULL,
+  operator     TEXT NOT NULL,
+  action       TEXT NOT NULL,     -- removed | changed
+  reason       TEXT NOT NULL,
+  duplicate_of BIGINT,
+  before       JSON NOT NULL,
+  after        JSON,
+  restored_at  TEXT,
+  PRIMARY KEY (version_id, idx, step)
+);
