@@ -1,5 +1,6 @@
 // The ftstudio command line: parses arguments and runs one command over the same services as the app.
 import { parseArgs } from 'node:util';
+import { DATA_HELP, DATA_OPTIONS, dataCommand } from './commands/data';
 import { doctor } from './commands/doctor';
 import { ESTIMATE_OPTIONS, estimateCommand } from './commands/estimate';
 import { EVAL_OPTIONS, evaluate } from './commands/eval';
@@ -20,6 +21,7 @@ Usage:
   ftstudio export --run OUT --merged DIR       the run's adapter merged into its base model: a new Hugging Face folder
                                                (or --model DIR --adapter DIR instead of --run) in the base's dtype
   ftstudio estimate (--model DIR | --catalog-model NAME) [flags]   peak memory, fits/tight/OOM with fixes, time, energy, cost
+  ftstudio data import|list|show|ops|records|clean|changes|restore|undo|mix|export …   datasets (below)
   ftstudio --help                              this text
 
 Training flags (in run.yaml the same keys in snake_case, e.g. weight_decay: 0.01; a flag overrides the file):
@@ -43,14 +45,15 @@ Estimate flags: --method lora|full --rank 8 --targets all-linear|q_proj,v_proj,�
   --tokens N --epochs 1 (ETA) --calibrate (time this CPU's MatMul, ≤ 10 s) --measured-run OUT (tokens/s of a run)
   --utilisation 0.35 --power-w W --price-kwh P --price-hour P --cuda-context-gb 0.5 --cpu-memory-gb N --threads N
 
+${DATA_HELP}
+
 Every command accepts --json and then prints one JSON document on stdout.
-Data lives in $FTSTUDIO_HOME (default: the OS's per-user data folder, e.g. ~/.local/share/finetune-studio).
-Coming with later versions: data.`;
+Data lives in $FTSTUDIO_HOME (default: the OS's per-user data folder, e.g. ~/.local/share/finetune-studio).`;
 
 /** The options each command accepts besides --json/--help; parseArgs knows their union, this says who owns which. */
 const COMMAND_OPTIONS: Record<string, Record<string, unknown>> = {
   doctor: {}, serve: { port: {}, host: {}, renderer: {} }, train: TRAIN_OPTIONS, eval: EVAL_OPTIONS, export: EXPORT_OPTIONS,
-  estimate: ESTIMATE_OPTIONS,
+  estimate: ESTIMATE_OPTIONS, data: { ...DATA_OPTIONS, format: {}, seed: {}, out: {} },
 };
 
 export async function runCli(argv: string[], io: Pick<CliContext, 'stdout' | 'stderr'>): Promise<number> {
@@ -70,13 +73,17 @@ export async function runCli(argv: string[], io: Pick<CliContext, 'stdout' | 'st
         ...EVAL_OPTIONS,
         ...EXPORT_OPTIONS,
         ...ESTIMATE_OPTIONS,
+        ...DATA_OPTIONS,
       },
     });
     const [command, ...rest] = positionals;
-    if (values.help || command === undefined || command === 'help') {
+    if ((values.help && command !== 'data') || command === undefined || command === 'help') {
       ctx.stdout(ctx.json ? JSON.stringify({ help: HELP }) : HELP);
       return 0;
     }
+    if (command === 'data') return await dataCommand(ctx, rest, values);
+    // Only `data` has a repeatable option (--source); the check above refused it for every other command.
+    const flags = values as Record<string, string | boolean | undefined>;
     if (rest.length) throw new CliError(`Unexpected argument ${JSON.stringify(rest[0])} after ${command}.`, 2);
     const foreign = Object.keys(values).find((k) => k !== 'json' && k !== 'help' && command in COMMAND_OPTIONS && !(k in COMMAND_OPTIONS[command]));
     if (foreign) throw new CliError(`${command} has no option --${foreign}. Run \`ftstudio --help\`.`, 2);
@@ -86,13 +93,13 @@ export async function runCli(argv: string[], io: Pick<CliContext, 'stdout' | 'st
       case 'serve':
         return await serve(ctx, { port: values.port, host: values.host, renderer: values.renderer });
       case 'train':
-        return await train(ctx, values);
+        return await train(ctx, flags);
       case 'eval':
-        return await evaluate(ctx, values);
+        return await evaluate(ctx, flags);
       case 'export':
-        return await exportModel(ctx, values);
+        return await exportModel(ctx, flags);
       case 'estimate':
-        return await estimateCommand(ctx, values);
+        return await estimateCommand(ctx, flags);
       default:
         throw new CliError(`Unknown command ${JSON.stringify(command)}. Run \`ftstudio --help\` for the list.`, 2);
     }
