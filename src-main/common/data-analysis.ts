@@ -47,7 +47,8 @@ export const DatasetAnalysis = z.object({
   /** Language of each record (its first prompt and the start of its answer), most frequent first; sums to `records`. */
   languages: z.array(LanguageCount),
   verbs: z.object({
-    sampled: z.number().int().min(0), // first user turns analysed, of records in English (compromise tags English only)
+    sampled: z.number().int().min(0), // first user turns sampled
+    english: z.number().int().min(0), // of those, the ones analysed: in English or too short to tell (compromise tags English only)
     withVerb: z.number().int().min(0), // of those, the ones with an instruction verb found
     top: z.array(VerbCount),
   }),

@@ -96,6 +96,66 @@ export class Database {
     });
   }
 
+  /**
+   * Streams the rows of a query on a connection of its own, a DuckDB chunk (~2k rows) at a time, so a long read (a
+   * whole dataset version) neither holds the queue nor costs one query per page. It sees the data as of its start.
+   */
+  async *stream(sql: string, params: SqlParam[] = []): AsyncGenerator<Row[]> {
+    const conn = await this.instance.connect();
+    try {
+      const result = await conn.stream(sql, params as DuckDBValue[]);
+      for await (const rows of result.yieldRowObjectJs()) yield rows.map((r) => normalizeRow(r as Record<string, unknown>));
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  /**
+   * A bulk writer: its own connection inside one transaction, for writes too large for one queued call (an import).
+   * Nothing it wrote is visible or durable before `commit`; a crash or `rollback` leaves no trace of it.
+   */
+  async bulkWriter(): Promise<BulkWriter> {
+    const conn = await this.instance.connect();
+    await conn.run('BEGIN TRANSACTION');
+    let open = true;
+    const close = () => {
+      open = false;
+      conn.closeSync();
+    };
+    return {
+      append: async (table, kinds, rows) => {
+        const appender = await conn.createAppender(table);
+        try {
+          for (const row of rows) {
+            for (let c = 0; c < kinds.length; c++) appendCell(appender, kinds[c], row[c]);
+            appender.endRow();
+          }
+          appender.flushSync();
+        } finally {
+          appender.closeSync();
+        }
+      },
+      run: async (sql, params = []) => { await conn.run(sql, params as DuckDBValue[]); },
+      commit: async () => {
+        try {
+          await conn.run('COMMIT');
+        } finally {
+          close();
+        }
+      },
+      rollback: async () => {
+        if (!open) return;
+        try {
+          await conn.run('ROLLBACK');
+        } catch {
+          // already rolled back by a failed statement
+        } finally {
+          close();
+        }
+      },
+    };
+  }
+
   /** Runs `fn` inside BEGIN/COMMIT; any throw rolls back, so a half-done change never lands. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.enqueue(async () => {
@@ -122,6 +182,14 @@ export class Database {
       this.instance.closeSync();
     });
   }
+}
+
+export interface BulkWriter {
+  append(table: string, kinds: readonly ColumnKind[], rows: readonly (readonly SqlParam[])[]): Promise<void>;
+  run(sql: string, params?: SqlParam[]): Promise<void>;
+  commit(): Promise<void>;
+  /** Safe to call after commit or twice: only an open transaction is rolled back. */
+  rollback(): Promise<void>;
 }
 
 export type ColumnKind = 'text' | 'bigint' | 'int' | 'double' | 'bool';

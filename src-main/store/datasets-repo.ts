@@ -27,6 +27,14 @@ export interface ChangeRow {
   after: string | null;
 }
 
+export interface VersionWriter {
+  records(rows: readonly RecordRow[]): Promise<void>;
+  changes(rows: readonly ChangeRow[]): Promise<void>;
+  files(files: readonly FileRow[]): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
 export interface FileRow { file: string; sha256: string; format: string; bytes: number; rows: number; skipped: number }
 
 const RECORD_KINDS: ColumnKind[] = ['text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text'];
@@ -113,6 +121,26 @@ export class DatasetsRepo {
       SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, 'importing', $5, $6 FROM dataset_versions WHERE dataset_id = $2`,
     [id, parent.datasetId, parent.id, kind, recipe, new Date().toISOString()]);
     return id;
+  }
+
+  /** A transaction of its own for one version's records, changes and files (see Database.bulkWriter). */
+  async versionWriter(versionId: string): Promise<VersionWriter> {
+    const writer = await this.db.bulkWriter();
+    return {
+      records: (rows) => writer.append('records', RECORD_KINDS, rows.map((r) => [versionId, r.idx, r.messages, r.system, r.tools, r.sourceFile, r.sourceHash, r.sourceRow, r.source])),
+      changes: (rows) => writer.append('record_changes', CHANGE_KINDS, rows.map((c) => [versionId, c.idx, c.step, c.operator, c.action, c.reason, c.duplicateOf, c.before, c.after, null])),
+      files: async (files) => {
+        for (const f of files) await writer.run('INSERT INTO dataset_files VALUES ($1, $2, $3, $4, $5, $6, $7)', [versionId, f.file, f.sha256, f.format, f.bytes, f.rows, f.skipped]);
+      },
+      commit: () => writer.commit(),
+      rollback: () => writer.rollback(),
+    };
+  }
+
+  /** Streams a whole version in idx order on its own connection (one scan, not one query per page). */
+  async *streamRecords(versionId: string): AsyncGenerator<RecordRow[]> {
+    for await (const rows of this.db.stream(`SELECT idx, messages, system, tools, source_file, source_hash, source_row, source FROM records
+      WHERE version_id = $1 ORDER BY idx`, [versionId])) yield rows.map(toRecordRow);
   }
 
   appendRecords(versionId: string, rows: readonly RecordRow[]): Promise<void> {

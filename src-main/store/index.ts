@@ -6,8 +6,8 @@ import { DatasetsRepo } from './datasets-repo';
 export { Database, moveAside } from './database';
 export { StoreOpenError, type StoreProblem } from './store-error';
 export { JobsRepo } from './jobs-repo';
-export { DatasetsRepo, type ChangeRow, type FileRow, type RecordRow } from './datasets-repo';
-export type { ColumnKind } from './database';
+export { DatasetsRepo, type ChangeRow, type FileRow, type RecordRow, type VersionWriter } from './datasets-repo';
+export type { BulkWriter, ColumnKind } from './database';
 
 export interface Store {
   db: Database;

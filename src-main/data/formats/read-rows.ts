@@ -127,14 +127,13 @@ async function* readJsonLines(file: string, options: ReadOptions, hint = ''): As
   }
   for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
     if (options.progress) options.progress.bytes += chunk.length;
-    let data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
     for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
       yield* parseLine(data.subarray(start, nl));
       start = nl + 1;
     }
-    carry = Buffer.from(data.subarray(start));
-    data = Buffer.alloc(0);
+    carry = Buffer.from(data.subarray(start)); // a copy, so the chunk it came from can be freed
   }
   if (carry.length > 0) yield* parseLine(carry);
 }

@@ -7,7 +7,7 @@ import { recipeToYaml, resolveRecipe } from '../../data/recipe/recipe-file';
 import { runRecipe, type RecipeChange } from '../../data/recipe/run-recipe';
 import type { OperatorContext } from '../../data/ops/operator';
 import type { ChangeRow, DatasetsRepo } from '../../store';
-import { conversationJson, parseConversation, versionRecords } from './record-codec';
+import { conversationJson, parseConversation, rowToRecord, versionRecords } from './record-codec';
 import type { DataTasks } from './data-tasks';
 
 const PREVIEW_SAMPLES = 20;
@@ -38,11 +38,16 @@ export function operatorContext(repo: DatasetsRepo): OperatorContext {
   };
 }
 
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}
+
 export async function previewStep(repo: DatasetsRepo, input: MethodParsedInput<'data.preview'>): Promise<PreviewOutput> {
   const version = await requireVersion(repo, input.versionId);
   const steps = resolveRecipe({ steps: [input.step as RecipeStep] }, 'preview');
   const out: PreviewOutput = { examined: 0, kept: 0, removed: 0, changed: 0, samples: [] };
-  const summary = await runRecipe(versionRecords(repo, version.id, Math.min(input.sample, 5000)), steps, operatorContext(repo), {
+  const head = (await repo.recordsFrom(version.id, 0, input.sample)).map(rowToRecord);
+  const summary = await runRecipe(toAsync(head), steps, operatorContext(repo), {
     limit: input.sample,
     onChange: (c) => {
       if (out.samples.length < PREVIEW_SAMPLES) out.samples.push({ idx: c.idx, action: c.action, reason: c.reason, before: c.before, after: c.after });
@@ -62,6 +67,7 @@ export async function cleanVersion(repo: DatasetsRepo, tasks: DataTasks, input: 
   return tasks.run(input.taskId, async (signal, progress) => {
     const started = performance.now();
     const versionId = await repo.createChildVersion(parent, 'clean', yaml);
+    const writer = await repo.versionWriter(versionId);
     try {
       let pending: ChangeRow[] = [];
       const summary = await runRecipe(versionRecords(repo, parent.id), steps, operatorContext(repo), {
@@ -69,14 +75,15 @@ export async function cleanVersion(repo: DatasetsRepo, tasks: DataTasks, input: 
         onChange: async (c) => {
           pending.push(toChangeRow(c));
           if (pending.length >= CHANGE_BATCH) {
-            await repo.appendChanges(versionId, pending);
+            await writer.changes(pending);
             pending = [];
           }
         },
         onProgress: (n) => progress.report('cleaning', n, parent.recordCount, 'records', false, n),
       });
-      if (pending.length > 0) await repo.appendChanges(versionId, pending);
+      if (pending.length > 0) await writer.changes(pending);
       if (signal.aborted) throw new ApiError('cancelled', 'The recipe run was cancelled; no version was written.');
+      await writer.commit();
       progress.report('writing the new version', summary.examined, parent.recordCount, 'records', true, summary.examined);
       await repo.materializeFromParent(versionId, parent.id);
       const seconds = (performance.now() - started) / 1000;
@@ -84,6 +91,7 @@ export async function cleanVersion(repo: DatasetsRepo, tasks: DataTasks, input: 
       const version = await requireVersion(repo, versionId);
       return { dataset: await datasetOf(repo, version), version, steps: summary.steps, examined: summary.examined, seconds };
     } catch (err) {
+      await writer.rollback();
       await repo.discardVersion(versionId);
       throw err;
     }

@@ -13,13 +13,15 @@ export async function importDataset(repo: DatasetsRepo, tasks: DataTasks, input:
   return tasks.run(input.taskId, async (signal, progress) => {
     const started = performance.now();
     const { datasetId, versionId } = await repo.createDataset(input.name, input.description, input.license, 'import');
+    // Records go through a transaction of their own: a crash or cancel mid-import leaves none of them behind.
+    const writer = await repo.versionWriter(versionId);
     try {
       const read = await importFiles(input.paths, {
         format: input.format,
         skipBadRows: input.skipBadRows,
         tableReader: readTableFile,
         signal,
-        sink: (records) => repo.appendRecords(versionId, records.map((r) => ({
+        sink: (records) => writer.records(records.map((r) => ({
           idx: r.idx,
           messages: JSON.stringify(r.conversation.messages),
           system: r.conversation.system ?? null,
@@ -33,12 +35,14 @@ export async function importDataset(repo: DatasetsRepo, tasks: DataTasks, input:
       });
       const report: ImportReport = { ...read, seconds: (performance.now() - started) / 1000 };
       progress.report('saving', 1, 1, 'steps', true, report.records);
-      await repo.addFiles(versionId, report.files);
+      await writer.files(report.files);
+      await writer.commit();
       await repo.finishVersion(versionId, report);
       const dataset = await repo.byId(datasetId);
       if (!dataset) throw new Error(`dataset ${datasetId} vanished after its import`);
       return { dataset, report };
     } catch (err) {
+      await writer.rollback();
       await repo.discardVersion(versionId);
       throw err;
     }

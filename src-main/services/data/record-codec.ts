@@ -26,13 +26,7 @@ export function parseConversation(json: string): Conversation {
   return JSON.parse(json) as Conversation;
 }
 
-/** Streams a whole version in idx order, a page at a time (memory holds one page). */
-export async function* versionRecords(repo: DatasetsRepo, versionId: string, pageSize = 5000): AsyncGenerator<DataRecord> {
-  let from = 0;
-  for (;;) {
-    const rows = await repo.recordsFrom(versionId, from, pageSize);
-    for (const row of rows) yield rowToRecord(row);
-    if (rows.length < pageSize) return;
-    from = rows[rows.length - 1].idx + 1;
-  }
+/** Streams a whole version in idx order (memory holds one DuckDB chunk). */
+export async function* versionRecords(repo: DatasetsRepo, versionId: string): AsyncGenerator<DataRecord> {
+  for await (const rows of repo.streamRecords(versionId)) for (const row of rows) yield rowToRecord(row);
 }

@@ -9,8 +9,24 @@ ALTER TABLE dataset_versions ADD COLUMN state TEXT DEFAULT 'ready';            -
 ALTER TABLE dataset_versions ADD COLUMN note TEXT;
 ALTER TABLE dataset_versions ADD COLUMN report JSON;                           -- the import report or the clean summary
 
--- The dataset a mixed record came from (a mix is stratified by it).
-ALTER TABLE records ADD COLUMN source TEXT;
+-- records again, without its primary key, plus `source` (the dataset a mixed record came from; a mix is stratified
+-- by it). Keeping the (version_id, idx) index up to date made bulk imports and version copies 2-3x slower; rows are
+-- written in idx order per version, so DuckDB's min/max zone maps already find a version's rows and idx ranges, and
+-- the repository assigns idx values itself (unique per version by construction).
+CREATE TABLE records_v2 (
+  version_id  TEXT NOT NULL,
+  idx         BIGINT NOT NULL,
+  messages    JSON NOT NULL,
+  system      TEXT,
+  tools       JSON,
+  source_file TEXT,
+  source_hash TEXT,
+  source_row  BIGINT,
+  source      TEXT
+);
+INSERT INTO records_v2 SELECT version_id, idx, messages, system, tools, source_file, source_hash, source_row, NULL FROM records;
+DROP TABLE records;
+ALTER TABLE records_v2 RENAME TO records;
 
 -- The files an import read, with their hashes (provenance).
 CREATE TABLE dataset_files (

@@ -10,7 +10,7 @@ import { tempDirs } from './helpers';
 const dirs = tempDirs('ftstudio-open-');
 afterEach(() => dirs.cleanup());
 
-const allTables = ['dataset_versions', 'datasets', 'job_events', 'jobs', 'models', 'records', 'run_events', 'run_metrics', 'runs', 'schema_version'];
+const allTables = ['dataset_files', 'dataset_versions', 'datasets', 'job_events', 'jobs', 'models', 'record_changes', 'records', 'run_events', 'run_metrics', 'runs', 'schema_version'];
 
 async function tableNames(db: Database): Promise<string[]> {
   const rows = await db.all<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1");
@@ -29,7 +29,7 @@ describe('openStore on a fresh path', () => {
       expect(SUPPORTED_SCHEMA_VERSION).toBe(loadMigrations().length);
       expect(await tableNames(store.db)).toEqual(allTables);
       const versions = await store.db.all<{ version: number; applied_at: string }>('SELECT * FROM schema_version');
-      expect(versions.map((v) => v.version)).toEqual([1]);
+      expect(versions.map((v) => v.version)).toEqual(loadMigrations().map((m) => m.version));
       expect(Number.isNaN(Date.parse(versions[0].applied_at))).toBe(false);
     } finally {
       await store.close();
@@ -39,14 +39,14 @@ describe('openStore on a fresh path', () => {
   it('does not reapply migrations on reopen, and keeps the data', async () => {
     const path = join(dirs.make(), 'studio.duckdb');
     const first = await openStore(path);
-    const [{ applied_at: appliedAt }] = await first.db.all<{ applied_at: string }>('SELECT applied_at FROM schema_version');
+    const applied = await first.db.all('SELECT version, applied_at FROM schema_version ORDER BY version');
     await first.db.run("INSERT INTO models VALUES ('m1', 'tiny', '/models/tiny', 'LlamaForCausalLM', NULL, '2025-01-01T00:00:00Z')");
     await first.close();
 
     const second = await openStore(path);
     try {
       expect(second.db.schemaVersion).toBe(SUPPORTED_SCHEMA_VERSION);
-      expect(await second.db.all('SELECT version, applied_at FROM schema_version')).toEqual([{ version: 1, applied_at: appliedAt }]);
+      expect(await second.db.all('SELECT version, applied_at FROM schema_version ORDER BY version')).toEqual(applied);
       expect(await second.db.all('SELECT id, name FROM models')).toEqual([{ id: 'm1', name: 'tiny' }]);
       expect(await tableNames(second.db)).toEqual(allTables);
     } finally {
@@ -57,19 +57,19 @@ describe('openStore on a fresh path', () => {
   it('applies a later migration once, and rolls a failing one back whole', async () => {
     const path = join(dirs.make(), 'studio.duckdb');
     const base = loadMigrations();
-    const good = { version: 2, name: '002-notes.sql', sql: 'CREATE TABLE notes (id TEXT PRIMARY KEY);\nALTER TABLE models ADD COLUMN note TEXT;' };
-    const bad = { version: 3, name: '003-broken.sql', sql: 'CREATE TABLE half_done (id TEXT);\nINSERT INTO no_such_table VALUES (1);' };
+    const good = { version: base.length + 1, name: `${String(base.length + 1).padStart(3, '0')}-notes.sql`, sql: 'CREATE TABLE notes (id TEXT PRIMARY KEY);\nALTER TABLE models ADD COLUMN note TEXT;' };
+    const bad = { version: base.length + 2, name: `${String(base.length + 2).padStart(3, '0')}-broken.sql`, sql: 'CREATE TABLE half_done (id TEXT);\nINSERT INTO no_such_table VALUES (1);' };
 
     const db = await Database.open(path, [...base, good]);
-    expect(db.schemaVersion).toBe(2);
+    expect(db.schemaVersion).toBe(base.length + 1);
     await db.close();
 
-    await expect(Database.open(path, [...base, good, bad])).rejects.toThrow(/Migration 003-broken\.sql failed: .*no_such_table/);
+    await expect(Database.open(path, [...base, good, bad])).rejects.toThrow(new RegExp(`Migration ${bad.name.replace('.', '\\.')} failed: .*no_such_table`));
 
     const reopened = await Database.open(path, [...base, good]);
     try {
-      expect(reopened.schemaVersion).toBe(2);
-      expect((await reopened.all('SELECT version FROM schema_version ORDER BY version')).map((r) => r.version)).toEqual([1, 2]);
+      expect(reopened.schemaVersion).toBe(base.length + 1);
+      expect((await reopened.all('SELECT version FROM schema_version ORDER BY version')).map((r) => r.version)).toEqual([...base.map((m) => m.version), base.length + 1]);
       const names = await tableNames(reopened);
       expect(names).toContain('notes');
       expect(names).not.toContain('half_done'); // the DDL of the failed migration was rolled back with it
