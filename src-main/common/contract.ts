@@ -8,6 +8,7 @@ import {
   CleanOutput, Dataset, DataProgressEvent, ExportFormat, ImportInput, ImportOutput, MixInput, OperatorInfo, PreviewOutput, Recipe,
   RecipeStep, RecordChange, StoredRecord, ChangeAction,
 } from './datasets';
+import { DatasetAnalysis } from './data-analysis';
 import { StoreStatus } from './store';
 import { TrainStartInput } from './train';
 
@@ -63,11 +64,20 @@ export const methods = {
   },
   /** What one operator would do to the first `sample` records of a version: counts and before/after samples. */
   'data.preview': {
-    input: z.object({ versionId: z.string().min(1), step: RecipeStep, sample: z.number().int().min(1).max(100_000).default(2000) }).strict(),
+    input: z.object({
+      versionId: z.string().min(1), step: RecipeStep, sample: z.number().int().min(1).max(100_000).default(2000), modelPath: z.string().min(1).optional(),
+    }).strict(),
     output: PreviewOutput,
   },
   /** Runs a recipe over a version; the result is a new version (nothing is deleted: see data.changes / data.restore). */
-  'data.clean': { input: z.object({ taskId: z.string().min(1).optional(), versionId: z.string().min(1), recipe: Recipe }).strict(), output: CleanOutput },
+  'data.clean': {
+    input: z.object({
+      taskId: z.string().min(1).optional(), versionId: z.string().min(1), recipe: Recipe,
+      /** A model folder whose tokenizer counts tokens for length_limits' token limits. */
+      modelPath: z.string().min(1).optional(),
+    }).strict(),
+    output: CleanOutput,
+  },
   /** The records a clean version removed or changed, with operator, reason and the text before. */
   'data.changes': {
     input: z.object({
@@ -87,6 +97,16 @@ export const methods = {
   },
   /** Undoes a whole version: it is kept (state undone) and its parent becomes current again. */
   'data.undo': { input: z.object({ versionId: z.string().min(1) }).strict(), output: Dataset },
+  /** Counts, histograms, languages, verbs and objects, topic clusters and complexity of a version (kept once made). */
+  'data.analyze': {
+    input: z.object({
+      taskId: z.string().min(1).optional(), versionId: z.string().min(1),
+      /** A model folder whose tokenizer gives the token histogram. */
+      modelPath: z.string().min(1).optional(),
+      topics: z.number().int().min(2).max(50).default(8), seed: z.number().int().default(0), refresh: z.boolean().default(false),
+    }).strict(),
+    output: DatasetAnalysis,
+  },
   /** Mixes versions with target ratios into a new dataset (and an eval split stratified by source). */
   'data.mix': { input: MixInput, output: z.object({ dataset: Dataset, eval: Dataset.nullable() }) },
   /** Writes a version as JSONL (OpenAI messages, Alpaca or ShareGPT) with its data card (README.md) beside it. */

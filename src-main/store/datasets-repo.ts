@@ -37,7 +37,7 @@ export interface VersionWriter {
 
 export interface FileRow { file: string; sha256: string; format: string; bytes: number; rows: number; skipped: number }
 
-const RECORD_KINDS: ColumnKind[] = ['text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text'];
+const RECORD_KINDS: ColumnKind[] = ['text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text', 'bigint'];
 const CHANGE_KINDS: ColumnKind[] = ['text', 'bigint', 'int', 'text', 'text', 'text', 'bigint', 'text', 'text', 'text'];
 
 function toVersion(row: Row): DatasetVersion {
@@ -127,7 +127,8 @@ export class DatasetsRepo {
   async versionWriter(versionId: string): Promise<VersionWriter> {
     const writer = await this.db.bulkWriter();
     return {
-      records: (rows) => writer.append('records', RECORD_KINDS, rows.map((r) => [versionId, r.idx, r.messages, r.system, r.tools, r.sourceFile, r.sourceHash, r.sourceRow, r.source])),
+      // Records are appended in idx order, so a record's position is its idx (imports and mixes number from 0 without gaps).
+      records: (rows) => writer.append('records', RECORD_KINDS, rows.map((r) => [versionId, r.idx, r.messages, r.system, r.tools, r.sourceFile, r.sourceHash, r.sourceRow, r.source, r.idx])),
       changes: (rows) => writer.append('record_changes', CHANGE_KINDS, rows.map((c) => [versionId, c.idx, c.step, c.operator, c.action, c.reason, c.duplicateOf, c.before, c.after, null])),
       files: async (files) => {
         for (const f of files) await writer.run('INSERT INTO dataset_files VALUES ($1, $2, $3, $4, $5, $6, $7)', [versionId, f.file, f.sha256, f.format, f.bytes, f.rows, f.skipped]);
@@ -140,11 +141,11 @@ export class DatasetsRepo {
   /** Streams a whole version in idx order on its own connection (one scan, not one query per page). */
   async *streamRecords(versionId: string): AsyncGenerator<RecordRow[]> {
     for await (const rows of this.db.stream(`SELECT idx, messages, system, tools, source_file, source_hash, source_row, source FROM records
-      WHERE version_id = $1 ORDER BY idx`, [versionId])) yield rows.map(toRecordRow);
+      WHERE version_id = $1 ORDER BY pos`, [versionId])) yield rows.map(toRecordRow);
   }
 
   appendRecords(versionId: string, rows: readonly RecordRow[]): Promise<void> {
-    return this.db.append('records', RECORD_KINDS, rows.map((r) => [versionId, r.idx, r.messages, r.system, r.tools, r.sourceFile, r.sourceHash, r.sourceRow, r.source]));
+    return this.db.append('records', RECORD_KINDS, rows.map((r) => [versionId, r.idx, r.messages, r.system, r.tools, r.sourceFile, r.sourceHash, r.sourceRow, r.source, r.idx]));
   }
 
   appendChanges(versionId: string, rows: readonly ChangeRow[]): Promise<void> {
@@ -162,7 +163,7 @@ export class DatasetsRepo {
    * changed one takes the `after` of its last change, the rest are copied. One statement, so it is all or nothing.
    */
   async materializeFromParent(versionId: string, parentId: string): Promise<void> {
-    await this.db.run(`INSERT INTO records (version_id, idx, messages, system, tools, source_file, source_hash, source_row, source)
+    await this.db.run(`INSERT INTO records (version_id, idx, messages, system, tools, source_file, source_hash, source_row, source, pos)
       WITH last AS (
         SELECT idx, arg_max(after, step) AS after, bool_or(action = 'removed') AS removed
         FROM record_changes WHERE version_id = $1 GROUP BY idx)
@@ -170,9 +171,10 @@ export class DatasetsRepo {
         CASE WHEN l.after IS NULL THEN r.messages ELSE json_extract(l.after, '$.messages') END,
         CASE WHEN l.after IS NULL THEN r.system ELSE json_extract_string(l.after, '$.system') END,
         CASE WHEN l.after IS NULL THEN r.tools ELSE json_extract(l.after, '$.tools') END,
-        r.source_file, r.source_hash, r.source_row, r.source
+        r.source_file, r.source_hash, r.source_row, r.source, row_number() OVER (ORDER BY r.idx) - 1
       FROM records r LEFT JOIN last l ON l.idx = r.idx
-      WHERE r.version_id = $2 AND NOT coalesce(l.removed, false)`, [versionId, parentId]);
+      WHERE r.version_id = $2 AND NOT coalesce(l.removed, false)
+      ORDER BY r.idx`, [versionId, parentId]);
   }
 
   /** Makes a version visible and current, with its record count and report. */
@@ -189,7 +191,7 @@ export class DatasetsRepo {
   async discardVersion(versionId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       const rows = await tx.all('SELECT dataset_id FROM dataset_versions WHERE id = $1', [versionId]);
-      for (const table of ['records', 'record_changes', 'dataset_files']) await tx.run(`DELETE FROM ${table} WHERE version_id = $1`, [versionId]);
+      for (const table of ['records', 'record_changes', 'dataset_files', 'dataset_analyses']) await tx.run(`DELETE FROM ${table} WHERE version_id = $1`, [versionId]);
       await tx.run('DELETE FROM dataset_versions WHERE id = $1', [versionId]);
       if (rows[0]) {
         await tx.run('DELETE FROM datasets WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM dataset_versions WHERE dataset_id = $1)', [String(rows[0].dataset_id)]);
@@ -211,17 +213,27 @@ export class DatasetsRepo {
     return rows.map(toRecordRow);
   }
 
-  async page(versionId: string, offset: number, limit: number, search?: string): Promise<{ total: number; rows: RecordRow[] }> {
-    const params: SqlParam[] = [versionId];
-    let where = 'version_id = $1';
-    if (search && search.trim() !== '') {
-      params.push(`%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where += " AND (CAST(messages AS VARCHAR) ILIKE $2 ESCAPE '\\' OR coalesce(system, '') ILIKE $2 ESCAPE '\\')";
+  /**
+   * A page of a version by position. Without a search it reads a pos range (zone maps skip the rest, so page 5,000 of
+   * a million costs what page 1 does); with one it filters and counts (cached per version and search by the caller).
+   */
+  async page(versionId: string, offset: number, limit: number, search?: string): Promise<{ total: number | null; rows: RecordRow[] }> {
+    const columns = 'idx, messages, system, tools, source_file, source_hash, source_row, source';
+    if (!search || search.trim() === '') {
+      const rows = await this.db.all(`SELECT ${columns} FROM records WHERE version_id = $1 AND pos >= $2 AND pos < $3 ORDER BY pos`,
+        [versionId, Math.floor(offset), Math.floor(offset + limit)]);
+      return { total: null, rows: rows.map(toRecordRow) };
     }
-    const total = await this.db.one(`SELECT count(*) AS n FROM records WHERE ${where}`, params);
-    const rows = await this.db.all(`SELECT idx, messages, system, tools, source_file, source_hash, source_row, source FROM records
-      WHERE ${where} ORDER BY idx LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`, params);
-    return { total: Number(total?.n ?? 0), rows: rows.map(toRecordRow) };
+    const pattern = `%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const where = "version_id = $1 AND (CAST(messages AS VARCHAR) ILIKE $2 ESCAPE '\\' OR coalesce(system, '') ILIKE $2 ESCAPE '\\')";
+    const rows = await this.db.all(`SELECT ${columns} FROM records WHERE ${where} ORDER BY pos LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`, [versionId, pattern]);
+    return { total: null, rows: rows.map(toRecordRow) };
+  }
+
+  async countMatching(versionId: string, search: string): Promise<number> {
+    const pattern = `%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const row = await this.db.one("SELECT count(*) AS n FROM records WHERE version_id = $1 AND (CAST(messages AS VARCHAR) ILIKE $2 ESCAPE '\\' OR coalesce(system, '') ILIKE $2 ESCAPE '\\')", [versionId, pattern]);
+    return Number(row?.n ?? 0);
   }
 
   async changes(versionId: string, filter: { operator?: string; action?: string }, offset: number, limit: number): Promise<{ total: number; rows: (ChangeRow & { restoredAt: string | null })[] }> {
@@ -264,9 +276,12 @@ export class DatasetsRepo {
       await tx.run('DELETE FROM restore_idx');
       await tx.run(`INSERT INTO restore_idx SELECT DISTINCT idx FROM record_changes WHERE version_id = $1 AND ${pick} AND restored_at IS NULL`, [version.id, key]);
       await tx.run('DELETE FROM records WHERE version_id = $1 AND idx IN (SELECT idx FROM restore_idx)', [version.id]);
-      await tx.run(`INSERT INTO records (version_id, idx, messages, system, tools, source_file, source_hash, source_row, source)
-        SELECT $1, idx, messages, system, tools, source_file, source_hash, source_row, source FROM records
+      await tx.run(`INSERT INTO records (version_id, idx, messages, system, tools, source_file, source_hash, source_row, source, pos)
+        SELECT $1, idx, messages, system, tools, source_file, source_hash, source_row, source, -1 FROM records
         WHERE version_id = $2 AND idx IN (SELECT idx FROM restore_idx)`, [version.id, parentId]);
+      // Positions after the restored records move up: renumber the version in idx order.
+      await tx.run(`UPDATE records SET pos = p.pos FROM (SELECT idx, row_number() OVER (ORDER BY idx) - 1 AS pos FROM records WHERE version_id = $1) p
+        WHERE records.version_id = $1 AND records.idx = p.idx AND records.pos <> p.pos`, [version.id]);
       await tx.run('UPDATE record_changes SET restored_at = $2 WHERE version_id = $1 AND idx IN (SELECT idx FROM restore_idx) AND restored_at IS NULL',
         [version.id, new Date().toISOString()]);
       await tx.run('UPDATE dataset_versions SET record_count = (SELECT count(*) FROM records WHERE version_id = $1) WHERE id = $1', [version.id]);
@@ -280,6 +295,20 @@ export class DatasetsRepo {
       await tx.run("UPDATE dataset_versions SET state = 'undone' WHERE id = $1", [version.id]);
       await tx.run('UPDATE datasets SET current_version_id = $2 WHERE id = $1', [version.datasetId, version.parentVersionId]);
     });
+  }
+
+  async saveAnalysis(versionId: string, options: unknown, analysis: unknown): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM dataset_analyses WHERE version_id = $1', [versionId]);
+      await tx.run('INSERT INTO dataset_analyses VALUES ($1, $2, $3, $4)', [versionId, new Date().toISOString(), JSON.stringify(options), JSON.stringify(analysis)]);
+    });
+  }
+
+  /** The stored analysis of a version, if one was made with the same options. */
+  async analysis(versionId: string, options: unknown): Promise<unknown> {
+    const row = await this.db.one('SELECT options, analysis FROM dataset_analyses WHERE version_id = $1', [versionId]);
+    if (!row || String(row.options) !== JSON.stringify(options)) return null;
+    return JSON.parse(String(row.analysis));
   }
 
   async files(versionId: string): Promise<FileRow[]> {

@@ -9,6 +9,7 @@ import type { OperatorContext } from '../../data/ops/operator';
 import type { ChangeRow, DatasetsRepo } from '../../store';
 import { conversationJson, parseConversation, rowToRecord, versionRecords } from './record-codec';
 import type { DataTasks } from './data-tasks';
+import { tokenCounter } from './analyze-version';
 
 const PREVIEW_SAMPLES = 20;
 const CHANGE_BATCH = 5000;
@@ -26,8 +27,9 @@ async function datasetOf(repo: DatasetsRepo, version: DatasetVersion): Promise<D
 }
 
 /** Context for operators: other datasets by "name" (current version) or "name@N". */
-export function operatorContext(repo: DatasetsRepo): OperatorContext {
+export function operatorContext(repo: DatasetsRepo, modelPath?: string): OperatorContext {
   return {
+    ...(modelPath ? { tokenizer: tokenCounter(modelPath) } : {}),
     openDataset: async (ref) => {
       const [name, v] = ref.split('@');
       const dataset = await repo.byName(name);
@@ -47,7 +49,7 @@ export async function previewStep(repo: DatasetsRepo, input: MethodParsedInput<'
   const steps = resolveRecipe({ steps: [input.step as RecipeStep] }, 'preview');
   const out: PreviewOutput = { examined: 0, kept: 0, removed: 0, changed: 0, samples: [] };
   const head = (await repo.recordsFrom(version.id, 0, input.sample)).map(rowToRecord);
-  const summary = await runRecipe(toAsync(head), steps, operatorContext(repo), {
+  const summary = await runRecipe(toAsync(head), steps, operatorContext(repo, input.modelPath), {
     limit: input.sample,
     onChange: (c) => {
       if (out.samples.length < PREVIEW_SAMPLES) out.samples.push({ idx: c.idx, action: c.action, reason: c.reason, before: c.before, after: c.after });
@@ -60,17 +62,18 @@ function toChangeRow(c: RecipeChange): ChangeRow {
   return { idx: c.idx, step: c.step, operator: c.operator, action: c.action, reason: c.reason, duplicateOf: c.duplicateOf, before: conversationJson(c.before), after: c.after ? conversationJson(c.after) : null };
 }
 
-export async function cleanVersion(repo: DatasetsRepo, tasks: DataTasks, input: { taskId?: string; versionId: string; recipe: Recipe }): Promise<MethodOutput<'data.clean'>> {
+export async function cleanVersion(repo: DatasetsRepo, tasks: DataTasks, input: { taskId?: string; versionId: string; recipe: Recipe; modelPath?: string }): Promise<MethodOutput<'data.clean'>> {
   const parent = await requireVersion(repo, input.versionId);
   const steps = resolveRecipe(input.recipe);
   const yaml = recipeToYaml(input.recipe);
+  const ctx = operatorContext(repo, input.modelPath);
   return tasks.run(input.taskId, async (signal, progress) => {
     const started = performance.now();
     const versionId = await repo.createChildVersion(parent, 'clean', yaml);
     const writer = await repo.versionWriter(versionId);
     try {
       let pending: ChangeRow[] = [];
-      const summary = await runRecipe(versionRecords(repo, parent.id), steps, operatorContext(repo), {
+      const summary = await runRecipe(versionRecords(repo, parent.id), steps, ctx, {
         signal,
         onChange: async (c) => {
           pending.push(toChangeRow(c));

@@ -3,6 +3,7 @@ import { ApiError } from '../../common/errors';
 import { OPERATORS, operatorInfo } from '../../data/ops';
 import type { DatasetsRepo } from '../../store';
 import type { EventHub, Handlers } from '../api-dispatch';
+import { analyzeVersion } from './analyze-version';
 import { cleanVersion, listChanges, previewStep, requireVersion, restoreRecords, undoVersion } from './clean-dataset';
 import { DataTasks } from './data-tasks';
 import { exportVersion } from './export-dataset';
@@ -10,10 +11,28 @@ import { importDataset } from './import-dataset';
 import { mixVersions } from './mix-datasets';
 import { rowToStored } from './record-codec';
 
+/** Search counts scan the whole version: a scrolling table asks for the same one per page, so keep the last few. */
+class MatchCounts {
+  private readonly cache = new Map<string, number>();
+
+  async get(repo: DatasetsRepo, versionId: string, recordCount: number, search: string): Promise<number> {
+    // recordCount is in the key: a restore changes it, and with it the answer.
+    const key = `${versionId}\u0000${recordCount}\u0000${search}`;
+    let n = this.cache.get(key);
+    if (n === undefined) {
+      n = await repo.countMatching(versionId, search);
+      this.cache.set(key, n);
+      if (this.cache.size > 32) this.cache.delete(this.cache.keys().next().value as string);
+    }
+    return n;
+  }
+}
+
 type DataMethod = Extract<keyof Handlers, `data.${string}`>;
 
 export function dataHandlers(repo: () => DatasetsRepo, hub: EventHub): Pick<Handlers, DataMethod> {
   const tasks = new DataTasks(hub);
+  const matchCounts = new MatchCounts();
   return {
     'data.ops': () => OPERATORS.map(operatorInfo),
     'data.list': () => repo().list(),
@@ -25,15 +44,17 @@ export function dataHandlers(repo: () => DatasetsRepo, hub: EventHub): Pick<Hand
     'data.import': (input) => importDataset(repo(), tasks, input),
     'data.cancel': ({ taskId }) => ({ cancelled: tasks.cancel(taskId) }),
     'data.records': async ({ versionId, offset, limit, search }) => {
-      await requireVersion(repo(), versionId);
+      const version = await requireVersion(repo(), versionId);
       const page = await repo().page(versionId, offset, limit, search);
-      return { total: page.total, rows: page.rows.map(rowToStored) };
+      const total = search && search.trim() !== '' ? await matchCounts.get(repo(), version.id, version.recordCount, search.trim()) : version.recordCount;
+      return { total, rows: page.rows.map(rowToStored) };
     },
     'data.preview': (input) => previewStep(repo(), input),
     'data.clean': (input) => cleanVersion(repo(), tasks, input),
     'data.changes': (input) => listChanges(repo(), input),
     'data.restore': (input) => restoreRecords(repo(), input),
     'data.undo': ({ versionId }) => undoVersion(repo(), versionId),
+    'data.analyze': (input) => analyzeVersion(repo(), tasks, input),
     'data.mix': (input) => mixVersions(repo(), tasks, input),
     'data.export': (input) => exportVersion(repo(), input),
   };

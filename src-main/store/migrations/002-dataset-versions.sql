@@ -22,9 +22,11 @@ CREATE TABLE records_v2 (
   source_file TEXT,
   source_hash TEXT,
   source_row  BIGINT,
-  source      TEXT
+  source      TEXT,
+  pos         BIGINT NOT NULL  -- 0-based position in its version (idx has gaps after a clean): pages are pos ranges
 );
-INSERT INTO records_v2 SELECT version_id, idx, messages, system, tools, source_file, source_hash, source_row, NULL FROM records;
+INSERT INTO records_v2 SELECT version_id, idx, messages, system, tools, source_file, source_hash, source_row, NULL,
+  row_number() OVER (PARTITION BY version_id ORDER BY idx) - 1 FROM records;
 DROP TABLE records;
 ALTER TABLE records_v2 RENAME TO records;
 
@@ -55,4 +57,12 @@ CREATE TABLE record_changes (
   after        JSON,
   restored_at  TEXT,
   PRIMARY KEY (version_id, idx, step)
+);
+
+-- The latest analysis of a version (counts, histograms, languages, verbs, topics): slow to compute, cheap to keep.
+CREATE TABLE dataset_analyses (
+  version_id  TEXT PRIMARY KEY,
+  created_at  TEXT NOT NULL,
+  options     JSON NOT NULL,
+  analysis    JSON NOT NULL
 );

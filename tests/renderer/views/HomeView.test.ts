@@ -1,4 +1,4 @@
-// Home shows the five steps in order, each honestly "Not built yet" (Precision: "Explorer only", Estimator: "Memory and cost only"), links to the other pages, and the hardware card.
+// Home shows the five steps in order: Data built, Adapter honestly "Not built yet" (Precision: "Explorer only", Estimator: "Memory and cost only"), links to the other pages, and the hardware card.
 import { describe, expect, it } from 'vitest';
 import HomeView from '../../../src-renderer/src/views/HomeView.vue';
 import { createFakeApi } from '../helpers/fake-api';
@@ -11,12 +11,14 @@ describe('HomeView', () => {
     const { wrapper } = await mountWithApp(HomeView, fake);
     const steps = wrapper.findAll('[data-testid="flow-step"]');
     expect(steps.map((s) => s.get('h3').text().replace(/^Step \d+: /, ''))).toEqual(['Data', 'Adapter', 'Precision', 'Estimator', 'Train']);
-    for (const step of [steps[0], steps[1]]) {
-      expect(step.get('[data-testid="flow-step-status"]').text()).toBe('Not built yet');
-      expect(step.get('p').text().length).toBeGreaterThan(30);
-      expect(step.find('button').exists()).toBe(false); // nothing pretends to work
-      expect(step.find('a').exists()).toBe(false);
-    }
+    // The Data wizard is built and links to its page.
+    expect(steps[0].find('[data-testid="flow-step-status"]').exists()).toBe(false);
+    expect(steps[0].get('[data-testid="open-data"]').attributes('href')).toMatch(/\/data$/);
+    const adapter = steps[1];
+    expect(adapter.get('[data-testid="flow-step-status"]').text()).toBe('Not built yet');
+    expect(adapter.get('p').text().length).toBeGreaterThan(30);
+    expect(adapter.find('button').exists()).toBe(false); // nothing pretends to work
+    expect(adapter.find('a').exists()).toBe(false);
     // Precision is not built, but its number-format explorer is, and says so.
     expect(steps[2].get('[data-testid="flow-step-status"]').text()).toBe('Explorer only');
     expect(steps[2].get('[data-testid="open-precision"]').attributes('href')).toMatch(/\/precision$/);

@@ -14,7 +14,7 @@ afterEach(() => dirs.cleanup());
 async function validStoreFile(dir: string): Promise<string> {
   const path = join(dir, 'studio.duckdb');
   const store = await openStore(path);
-  await store.db.run(`INSERT INTO records (version_id, idx, messages, system, tools, source_file, source_hash, source_row) SELECT 'v1', i, '[{"role":"user","content":"hi"}]', NULL, NULL, 'f', md5(i::TEXT), i
+  await store.db.run(`INSERT INTO records (version_id, idx, messages, system, tools, source_file, source_hash, source_row, pos) SELECT 'v1', i, '[{"role":"user","content":"hi"}]', NULL, NULL, 'f', md5(i::TEXT), i, i
     FROM range(50000) r(i)`);
   await store.close();
   expect(readdirSync(dir)).toEqual(['studio.duckdb']);

@@ -80,7 +80,7 @@ async function expectOnlyCommittedRows(dbPath: string): Promise<void> {
     expect(await store.db.all('SELECT id, name FROM datasets ORDER BY id')).toEqual([{ id: 'ds-1', name: 'committed' }]);
 
     // The file is writable again, and the keys the lost rows held are free (no ghost index entries).
-    await store.db.run(`INSERT INTO records (version_id, idx, messages, system, tools, source_file, source_hash, source_row) SELECT 'v-uncommitted', i, '[]', NULL, NULL, NULL, NULL, NULL FROM range(1, 6) r(i)`);
+    await store.db.run(`INSERT INTO records (version_id, idx, messages, system, tools, source_file, source_hash, source_row, pos) SELECT 'v-uncommitted', i, '[]', NULL, NULL, NULL, NULL, NULL, i FROM range(1, 6) r(i)`);
   } finally {
     await store.close();
   }

@@ -84,6 +84,8 @@ describe('data API', () => {
     const redacted = (await client.call('data.records', { versionId: v2.id })).rows.find((r) => r.idx === 1)!;
     expect(redacted.messages[0].content).toBe('Email me at [EMAIL] about the plan.');
 
+    // Pages go by position: the clean version has no idx 2, so its third row is idx 3.
+    expect((await client.call('data.records', { versionId: v2.id, offset: 2, limit: 5 })).rows.map((r) => r.idx)).toEqual([3]);
     const changes = await client.call('data.changes', { versionId: v2.id });
     expect(changes.total).toBe(2);
     const removal = changes.rows.find((c) => c.action === 'removed')!;
@@ -95,6 +97,9 @@ describe('data API', () => {
     const restored = await client.call('data.restore', { versionId: v2.id, idx: 2 });
     expect(restored.restored).toBe(1);
     expect(restored.dataset.currentVersion?.recordCount).toBe(4);
+    const afterRestore = await client.call('data.records', { versionId: v2.id, offset: 1, limit: 2 });
+    expect(afterRestore).toMatchObject({ total: 4, rows: [{ idx: 1 }, { idx: 2 }] }); // back in its place, not at the end
+    expect((await client.call('data.records', { versionId: v2.id, search: 'haiku' })).total).toBe(2);
     await expect(client.call('data.restore', { versionId: v2.id, idx: 2 })).rejects.toMatchObject({ code: 'not-found' });
     expect((await client.call('data.changes', { versionId: v2.id, operator: 'exact_dedup' })).rows[0].restoredAt).not.toBeNull();
 
@@ -110,6 +115,12 @@ describe('data API', () => {
     expect(card).toContain(report.files[0].sha256);
     await client.call('data.export', { versionId: v2.id, path: join(dir, 'out', 'alpaca.jsonl'), format: 'alpaca' });
     expect(JSON.parse(readFileSync(join(dir, 'out', 'alpaca.jsonl'), 'utf8').split('\n')[0])).toEqual({ instruction: 'Write a haiku about the sea.', input: '', output: 'Waves fold into foam.' });
+
+    const analysis = await client.call('data.analyze', { versionId: v1.id });
+    expect(analysis.records).toBe(4);
+    expect(analysis.promptChars.counts.reduce((a, b) => a + b, 0)).toBe(4);
+    expect(analysis.languages.find((l) => l.language === 'zh')?.count).toBe(1);
+    expect(await client.call('data.analyze', { versionId: v1.id })).toEqual(analysis); // kept in the store
 
     const undone = await client.call('data.undo', { versionId: v2.id });
     expect(undone.currentVersion?.id).toBe(v1.id);
