@@ -6,7 +6,7 @@ import { HardwareReport } from './hardware';
 import { Job, JobKind, JobLogEvent, JobMetricsEvent, JobProgressEvent } from './jobs';
 import {
   CleanOutput, Dataset, DataProgressEvent, ExportFormat, ImportInput, ImportOutput, MixInput, OperatorInfo, PreviewOutput, Recipe,
-  RecipeStep, RecordChange, StoredRecord, ChangeAction,
+  RecipeStep, RecordChange, StoredRecord, ChangeAction, DuplicateCluster,
 } from './datasets';
 import { DatasetAnalysis } from './data-analysis';
 import { StoreStatus } from './store';
@@ -89,6 +89,11 @@ export const methods = {
       rows: z.array(RecordChange),
       byOperator: z.array(z.object({ step: z.number().int(), operator: z.string(), removed: z.number().int(), changed: z.number().int(), restored: z.number().int() })),
     }),
+  },
+  /** The duplicate clusters a clean version's dedup steps found, largest first: each kept record with its removed copies. */
+  'data.duplicates': {
+    input: z.object({ versionId: z.string().min(1), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(200).default(20) }).strict(),
+    output: z.object({ total: z.number().int(), clusters: z.array(DuplicateCluster) }),
   },
   /** Puts records back into a clean version as they were before it: one record (idx) or all an operator touched. */
   'data.restore': {

@@ -168,3 +168,11 @@ export const DataProgressEvent = z.object({
   recordsPerSecond: z.number().nullable().default(null),
 });
 export type DataProgressEvent = z.infer<typeof DataProgressEvent>;
+
+/** A kept record and the records dedup removed as its copies (the duplicate-cluster browser). */
+export const DuplicateCluster = z.object({
+  keptIdx: z.number().int(),
+  kept: Conversation.nullable(), // null if the kept record is itself gone from the parent (not expected)
+  duplicates: z.array(z.object({ idx: z.number().int(), operator: z.string(), reason: z.string(), record: Conversation, restoredAt: z.string().nullable() })),
+});
+export type DuplicateCluster = z.infer<typeof DuplicateCluster>;

@@ -245,11 +245,7 @@ export class DatasetsRepo {
     const rows = await this.db.all(`SELECT * FROM record_changes WHERE ${where} ORDER BY step, idx LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`, params);
     return {
       total: Number(total?.n ?? 0),
-      rows: rows.map((r) => ({
-        idx: Number(r.idx), step: Number(r.step), operator: String(r.operator), action: r.action as ChangeRow['action'], reason: String(r.reason),
-        duplicateOf: r.duplicate_of == null ? null : Number(r.duplicate_of), before: String(r.before), after: (r.after as string | null) ?? null,
-        restoredAt: (r.restored_at as string | null) ?? null,
-      })),
+      rows: rows.map(toChangeRow),
     };
   }
 
@@ -297,6 +293,25 @@ export class DatasetsRepo {
     });
   }
 
+  /** Kept idx values with their removed duplicates, largest cluster first (a page of clusters). */
+  async duplicateClusters(versionId: string, offset: number, limit: number): Promise<{ total: number; clusters: { keptIdx: number; members: (ChangeRow & { restoredAt: string | null })[] }[] }> {
+    const total = await this.db.one('SELECT count(DISTINCT duplicate_of) AS n FROM record_changes WHERE version_id = $1 AND duplicate_of IS NOT NULL', [versionId]);
+    const heads = await this.db.all(`SELECT duplicate_of AS kept, count(*) AS n FROM record_changes WHERE version_id = $1 AND duplicate_of IS NOT NULL
+      GROUP BY duplicate_of ORDER BY n DESC, kept LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`, [versionId]);
+    const clusters = [];
+    for (const head of heads) {
+      const rows = await this.db.all('SELECT * FROM record_changes WHERE version_id = $1 AND duplicate_of = $2 ORDER BY idx LIMIT 100', [versionId, Number(head.kept)]);
+      clusters.push({ keptIdx: Number(head.kept), members: rows.map(toChangeRow) });
+    }
+    return { total: Number(total?.n ?? 0), clusters };
+  }
+
+  /** One record of a version by idx. */
+  async record(versionId: string, idx: number): Promise<RecordRow | undefined> {
+    const row = await this.db.one('SELECT idx, messages, system, tools, source_file, source_hash, source_row, source FROM records WHERE version_id = $1 AND idx = $2', [versionId, idx]);
+    return row ? toRecordRow(row) : undefined;
+  }
+
   async saveAnalysis(versionId: string, options: unknown, analysis: unknown): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.run('DELETE FROM dataset_analyses WHERE version_id = $1', [versionId]);
@@ -332,5 +347,13 @@ function toRecordRow(r: Row): RecordRow {
     sourceHash: (r.source_hash as string | null) ?? null,
     sourceRow: r.source_row == null ? null : Number(r.source_row),
     source: (r.source as string | null) ?? null,
+  };
+}
+
+function toChangeRow(r: Row): ChangeRow & { restoredAt: string | null } {
+  return {
+    idx: Number(r.idx), step: Number(r.step), operator: String(r.operator), action: r.action as ChangeRow['action'], reason: String(r.reason),
+    duplicateOf: r.duplicate_of == null ? null : Number(r.duplicate_of), before: String(r.before), after: (r.after as string | null) ?? null,
+    restoredAt: (r.restored_at as string | null) ?? null,
   };
 }

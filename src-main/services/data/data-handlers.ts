@@ -9,7 +9,7 @@ import { DataTasks } from './data-tasks';
 import { exportVersion } from './export-dataset';
 import { importDataset } from './import-dataset';
 import { mixVersions } from './mix-datasets';
-import { rowToStored } from './record-codec';
+import { parseConversation, rowToRecord, rowToStored } from './record-codec';
 
 /** Search counts scan the whole version: a scrolling table asks for the same one per page, so keep the last few. */
 class MatchCounts {
@@ -52,6 +52,20 @@ export function dataHandlers(repo: () => DatasetsRepo, hub: EventHub): Pick<Hand
     'data.preview': (input) => previewStep(repo(), input),
     'data.clean': (input) => cleanVersion(repo(), tasks, input),
     'data.changes': (input) => listChanges(repo(), input),
+    'data.duplicates': async ({ versionId, offset, limit }) => {
+      const version = await requireVersion(repo(), versionId);
+      const page = await repo().duplicateClusters(versionId, offset, limit);
+      const clusters = [];
+      for (const c of page.clusters) {
+        const kept = version.parentVersionId ? await repo().record(version.parentVersionId, c.keptIdx) : undefined;
+        clusters.push({
+          keptIdx: c.keptIdx,
+          kept: kept ? rowToRecord(kept) : null,
+          duplicates: c.members.map((m) => ({ idx: m.idx, operator: m.operator, reason: m.reason, record: parseConversation(m.before), restoredAt: m.restoredAt })),
+        });
+      }
+      return { total: page.total, clusters };
+    },
     'data.restore': (input) => restoreRecords(repo(), input),
     'data.undo': ({ versionId }) => undoVersion(repo(), versionId),
     'data.analyze': (input) => analyzeVersion(repo(), tasks, input),

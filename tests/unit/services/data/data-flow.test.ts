@@ -86,6 +86,9 @@ describe('data API', () => {
 
     // Pages go by position: the clean version has no idx 2, so its third row is idx 3.
     expect((await client.call('data.records', { versionId: v2.id, offset: 2, limit: 5 })).rows.map((r) => r.idx)).toEqual([3]);
+    const dups = await client.call('data.duplicates', { versionId: v2.id });
+    expect(dups.total).toBe(1);
+    expect(dups.clusters[0]).toMatchObject({ keptIdx: 0, kept: { messages: [{ content: 'Write a haiku about the sea.' }, {}] }, duplicates: [{ idx: 2, operator: 'exact_dedup' }] });
     const changes = await client.call('data.changes', { versionId: v2.id });
     expect(changes.total).toBe(2);
     const removal = changes.rows.find((c) => c.action === 'removed')!;
