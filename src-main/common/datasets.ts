@@ -74,6 +74,12 @@ export const ImportInput = z.object({
   paths: z.array(z.string().min(1)).min(1),
   name: z.string().trim().min(1).max(200).regex(/^[^@/\\]+$/, 'a dataset name cannot contain @, / or \\'),
   format: DataFormatOption.default('auto'),
+  /**
+   * The column-mapping step: which column of the files holds each field a format reads, e.g. {instruction: "question",
+   * output: "answer"} or {messages: "dialog"}. Fields: instruction, input, output, system, history, messages,
+   * conversations, tools, text.
+   */
+  columns: z.partialRecord(z.enum(['instruction', 'input', 'output', 'system', 'history', 'messages', 'conversations', 'tools', 'text']), z.string().min(1)).default({}),
   /** Skip rows that cannot be read (listed in the report) instead of failing the whole import. */
   skipBadRows: z.boolean().default(false),
   description: z.string().max(5000).nullable().default(null),

@@ -5,6 +5,7 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ImportInput } from '../../src-main/common/datasets';
 import { EventHub } from '../../src-main/services/api-dispatch';
 import { dataHandlers } from '../../src-main/services/data/data-handlers';
 import { exactDedupOperator } from '../../src-main/data/ops/exact-dedup';
@@ -54,7 +55,7 @@ try {
   const store = await openStore(join(dir, 'studio.duckdb'));
   const handlers = dataHandlers(() => store.datasets, new EventHub());
   let t = performance.now();
-  const imported = await handlers['data.import']({ paths: [file], name: 'bench', format: 'auto', skipBadRows: false, description: null, license: { spdx: null, sourceUrl: null, commercialUse: null } });
+  const imported = await handlers['data.import'](ImportInput.parse({ paths: [file], name: 'bench' }));
   const importSeconds = (performance.now() - t) / 1000;
   const importPeakRss = peakRss;
   const versionId = imported.dataset.currentVersion!.id;

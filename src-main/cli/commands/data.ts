@@ -17,11 +17,12 @@ export const DATA_OPTIONS = {
   'source-url': { type: 'string' }, commercial: { type: 'string' }, description: { type: 'string' }, idx: { type: 'string' },
   operator: { type: 'string' }, source: { type: 'string', multiple: true }, total: { type: 'string' },
   'eval-fraction': { type: 'string' }, to: { type: 'string' }, search: { type: 'string' }, limit: { type: 'string' },
-  offset: { type: 'string' },
+  offset: { type: 'string' }, map: { type: 'string' },
 } as const;
 
 export const DATA_HELP = `Data commands (datasets live in the app's database; NAME picks the current version, NAME@N version N):
   ftstudio data import PATH… --name NAME [--format auto|alpaca|sharegpt|openai|text] [--skip-bad-rows]
+        [--map FIELD=COLUMN,…]   when the columns have other names, e.g. --map instruction=question,output=answer
         [--license SPDX] [--source-url URL] [--commercial yes|no] [--description TEXT]   files or folders of .jsonl/.json/.csv/.tsv/.parquet
   ftstudio data list | show NAME[@N] | ops
   ftstudio data records NAME[@N] [--search TEXT] [--offset N] [--limit N]
@@ -50,6 +51,18 @@ function num(values: Values, key: string): number | undefined {
 function need(value: string | undefined, what: string): string {
   if (value === undefined) throw new CliError(`${what} is required. Run \`ftstudio data --help\`.`, 2);
   return value;
+}
+
+/** --map instruction=question,output=answer → {instruction: 'question', output: 'answer'}. */
+function parseMap(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  const out: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const m = /^\s*([a-z_]+)\s*=\s*(.+?)\s*$/.exec(pair);
+    if (!m) throw new CliError(`--map ${text}: expected FIELD=COLUMN pairs separated by commas, e.g. instruction=question,output=answer.`, 2);
+    out[m[1]] = m[2];
+  }
+  return out;
 }
 
 async function resolveVersion(client: ApiClient, ref: string): Promise<{ dataset: Dataset; version: DatasetVersion }> {
@@ -90,7 +103,7 @@ async function run(ctx: CliContext, client: ApiClient, sub: string, args: string
         if (commercial !== undefined && !['yes', 'no'].includes(commercial)) throw new CliError('--commercial must be yes or no.', 2);
         const out = await client.call('data.import', {
           taskId, paths: args, name: need(str(values, 'name'), '--name'), format: (str(values, 'format') ?? 'auto') as 'auto',
-          skipBadRows: values['skip-bad-rows'] === true, description: str(values, 'description') ?? null,
+          skipBadRows: values['skip-bad-rows'] === true, columns: parseMap(str(values, 'map')), description: str(values, 'description') ?? null,
           license: { spdx: str(values, 'license') ?? null, sourceUrl: str(values, 'source-url') ?? null, commercialUse: commercial === undefined ? null : commercial === 'yes' },
         });
         printResult(ctx, out, () => [

@@ -41,7 +41,7 @@ export function detectRowFormat(row: JsonObject): FormatName | null {
 function undetectable(file: string, line: number, row: JsonObject): DataError {
   const keys = Object.keys(row).slice(0, 8).join(', ') || 'none';
   const expected = FORMATS.map((f) => `${KEY_FIELDS[f.name]} (${f.name})`).join(', ');
-  return DataError.at(file, line, `cannot tell the format of this row (its fields: ${keys}); expected one of ${expected}, or choose one with --format`);
+  return DataError.at(file, line, `cannot tell the format of this row (its fields: ${keys}); expected one of ${expected}, or map your columns to them (e.g. --map instruction=question,output=answer) or choose one with --format`, { field: keys });
 }
 
 /** Parses one row with FORMAT, turning a FieldError into a DataError that names file and line. */
@@ -62,9 +62,9 @@ export interface OpenedDataset { file: string; format: FormatName; rows: AsyncGe
  * Opens FILE, settles its format (given, or detected from the first DETECT_ROWS rows, which must agree) and returns
  * a stream of parsed rows. Errors (empty file, mixed formats, a bad row) name the file and the line.
  */
-export async function openDataset(file: string, format: FormatOption = 'auto', options: ReadOptions = {}): Promise<OpenedDataset> {
+export async function openDataset(file: string, format: FormatOption = 'auto', options: ReadOptions & { columns?: ColumnMap } = {}): Promise<OpenedDataset> {
   if (format !== 'auto') formatByName(format);
-  const source = readRows(file, options);
+  const source = options.columns && Object.keys(options.columns).length > 0 ? renamed(readRows(file, options), options.columns) : readRows(file, options);
   const head: SourceRow[] = [];
   let chosen: RowFormat;
   try {
@@ -104,6 +104,26 @@ export async function openDataset(file: string, format: FormatOption = 'auto', o
     }
   }
   return { file, format: chosen.name, rows: rows() };
+}
+
+/** Which column of the file holds each field a format reads, e.g. {instruction: "question", output: "answer"}. */
+export type ColumnMap = Record<string, string>;
+
+/** Renames columns to the field names the formats read (the column-mapping step for files named their own way). */
+async function* renamed(rows: AsyncGenerator<SourceRow>, columns: ColumnMap): AsyncGenerator<SourceRow> {
+  try {
+    for await (const { line, row } of rows) {
+      const out: JsonObject = { ...row };
+      for (const [field, column] of Object.entries(columns)) {
+        if (!(column in row)) continue; // reported by the format parser as a missing field, with the file and line
+        delete out[column];
+        out[field] = row[column];
+      }
+      yield { line, row: out };
+    }
+  } finally {
+    await rows.return(undefined);
+  }
 }
 
 /** The format all of HEAD's rows agree on; a row with no known key field or a different format is an error. */

@@ -74,18 +74,23 @@ export type TableReader = (file: string, kind: 'csv' | 'tsv' | 'parquet') => Asy
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The 0-based offset of the first byte that breaks UTF-8's structure (a bad lead byte or a missing continuation). */
+function firstBadUtf8Byte(bytes: Buffer): number {
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i];
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) if (i + k >= bytes.length || (bytes[i + k] & 0xc0) !== 0x80) return i;
+    i += need + 1;
+  }
+  return 0; // structurally fine but rejected (overlong or surrogate): point at the line start
+}
+
 /** A line that is not UTF-8: say where the first bad byte is and what the file probably is. */
 function notUtf8(file: string, line: number, bytes: Buffer): DataError {
-  let column = 1;
-  for (let end = 1; end <= bytes.length; end++) {
-    try {
-      utf8.decode(bytes.subarray(0, end), { stream: true });
-    } catch {
-      column = end;
-      break;
-    }
-  }
-  const byte = bytes[column - 1]?.toString(16).toUpperCase().padStart(2, '0') ?? '??';
+  const offset = firstBadUtf8Byte(bytes);
+  const column = offset + 1;
+  const byte = bytes[offset]?.toString(16).toUpperCase().padStart(2, '0') ?? '??';
   return new DataError(`${file} line ${line}, column ${column}: the text is not valid UTF-8 (byte 0x${byte}); the file looks like another encoding (e.g. Latin-1 or Windows-1252): save it as UTF-8 and import again`, { file, line, column });
 }
 

@@ -18,6 +18,8 @@ export interface ImportProgress { file: string; bytesDone: number; bytesTotal: n
 
 export interface ImportOptions {
   format?: FormatOption;
+  /** Field → the file's column holding it, for files whose columns are named their own way. */
+  columns?: Record<string, string>;
   skipBadRows?: boolean;
   tableReader?: TableReader;
   signal?: AbortSignal;
@@ -62,7 +64,7 @@ export async function importFiles(paths: readonly string[], options: ImportOptio
         if (problems.length < REPORTED_PROBLEMS) problems.push({ file: file.path, line: problem.details.line ?? null, reason: problem.message });
       }
       : undefined;
-    const dataset = await openDataset(file.path, options.format ?? 'auto', { onBadRow, progress, tableReader: options.tableReader });
+    const dataset = await openDataset(file.path, options.format ?? 'auto', { onBadRow, progress, tableReader: options.tableReader, columns: options.columns });
     let rows = 0;
     for await (const { line, parsed } of dataset.rows) {
       let conversation: Conversation;

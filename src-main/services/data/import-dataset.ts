@@ -18,6 +18,7 @@ export async function importDataset(repo: DatasetsRepo, tasks: DataTasks, input:
     try {
       const read = await importFiles(input.paths, {
         format: input.format,
+        columns: input.columns,
         skipBadRows: input.skipBadRows,
         tableReader: readTableFile,
         signal,
