@@ -28,9 +28,10 @@ export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
 export function mixCounts(sizes: readonly number[], ratios: readonly number[], total?: number, names: readonly string[] = []): number[] {
   const sum = ratios.reduce((a, b) => a + b, 0);
   const shares = ratios.map((r) => r / sum);
-  const largest = Math.floor(Math.min(...sizes.map((n, i) => n / shares[i])));
+  // The epsilon absorbs float noise in the shares (0.7 + 0.2 + 0.1 is 0.9999999999999999, so 100 / 0.2 came out 499.99…).
+  const largest = Math.floor(Math.min(...sizes.map((n, i) => n / shares[i])) + 1e-9);
   const target = total ?? largest;
-  const counts = shares.map((s) => Math.floor(s * target));
+  const counts = shares.map((s) => Math.floor(s * target + 1e-9));
   // Largest remainders get the records that rounding down left over, so the counts add up to the target.
   const order = shares.map((s, i) => ({ i, rest: s * target - counts[i] })).sort((a, b) => b.rest - a.rest);
   for (let k = 0; counts.reduce((a, b) => a + b, 0) < target; k++) counts[order[k % order.length].i] += 1;
