@@ -30,8 +30,10 @@ function packageRule(layer, file, spec) {
 function relativeRule(layer, target) {
   const to = layerOf(target);
   if (layer === 'common' && to !== 'common') return 'src-main/common imports nothing of ours outside common.';
-  if ((layer === 'engine' || layer === 'engine/runtime') && !['common', 'engine', 'engine/runtime'].includes(to)) {
-    return 'src-main/engine imports only src-main/common and its own folders.';
+  // models/ reads model folders (config.json, tokenizer.json, safetensors) with pure code: an engine job that must
+  // tokenize (the score job) uses exactly the tokenizer training uses instead of a copy that could drift.
+  if ((layer === 'engine' || layer === 'engine/runtime') && !['common', 'engine', 'engine/runtime', 'models'].includes(to)) {
+    return 'src-main/engine imports only src-main/common, src-main/models and its own folders.';
   }
   if (layer === 'renderer' && to !== 'renderer' && to !== 'common') return 'The renderer imports only src-main/common from the main side.';
   return null;

@@ -1,7 +1,7 @@
 // Electron entry: single instance, services on the user-data folder, IPC, and the one secure main window.
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, dialog, shell } from 'electron';
 import { createAppServices, type AppServices } from '../services/app-services';
 import { onnxruntimeProbe } from '../services/hardware/ort-providers';
 import { ElectronEngineLauncher } from './engine-launcher';
@@ -32,6 +32,13 @@ if (!app.requestSingleInstanceLock()) {
       launcher: new ElectronEngineLauncher(join(here, 'engine-host.js')),
       providers: onnxruntimeProbe,
       openExternal: (url) => shell.openExternal(url),
+      pickPaths: async (kind, title) => {
+        const data = { name: 'Datasets', extensions: ['jsonl', 'ndjson', 'json', 'csv', 'tsv', 'parquet'] };
+        const result = await dialog.showOpenDialog({
+          title, properties: kind === 'folder' ? ['openDirectory'] : ['openFile', 'multiSelections'], ...(kind === 'files' ? { filters: [data] } : {}),
+        });
+        return result.canceled ? [] : result.filePaths;
+      },
     });
     registerIpc(services, rendererUrl);
     mainWindow = createMainWindow(preloadPath, rendererUrl);

@@ -53,7 +53,7 @@ Data lives in $FTSTUDIO_HOME (default: the OS's per-user data folder, e.g. ~/.lo
 /** The options each command accepts besides --json/--help; parseArgs knows their union, this says who owns which. */
 const COMMAND_OPTIONS: Record<string, Record<string, unknown>> = {
   doctor: {}, serve: { port: {}, host: {}, renderer: {} }, train: TRAIN_OPTIONS, eval: EVAL_OPTIONS, export: EXPORT_OPTIONS,
-  estimate: ESTIMATE_OPTIONS, data: { ...DATA_OPTIONS, format: {}, seed: {}, out: {} },
+  estimate: ESTIMATE_OPTIONS, data: { ...DATA_OPTIONS, format: {}, seed: {}, out: {}, model: {}, 'max-seq-len': {}, threads: {} },
 };
 
 export async function runCli(argv: string[], io: Pick<CliContext, 'stdout' | 'stderr'>): Promise<number> {

@@ -42,6 +42,11 @@ export const methods = {
   'train.start': { input: TrainStartInput, output: Job },
   /** Restarts an interrupted (or failed) job from the last checkpoint in its run folder. */
   'jobs.resume': { input: z.object({ id: z.string().min(1) }).strict(), output: Job },
+  /** The system's open dialog (desktop app only; in serve mode the browser cannot give paths: type them instead). */
+  'dialog.openPaths': {
+    input: z.object({ kind: z.enum(['files', 'folder']).default('files'), title: z.string().max(200).optional() }).strict(),
+    output: z.object({ paths: z.array(z.string()) }),
+  },
   'external.open': { input: z.object({ url: z.string().url() }).strict(), output: z.object({ opened: z.boolean() }) },
   /** The catalog models, devices (catalog GPUs and this CPU) and precisions the estimator knows. */
   'estimate.options': { input: Empty, output: EstimateOptions },
@@ -111,6 +116,22 @@ export const methods = {
       topics: z.number().int().min(2).max(50).default(8), seed: z.number().int().default(0), refresh: z.boolean().default(false),
     }).strict(),
     output: DatasetAnalysis,
+  },
+  /**
+   * Starts a `score` job: the model's forward pass over every record of the version gives answer_loss_given_prompt,
+   * answer_loss, ifd (their ratio) and ppl; when the job completes they are stored for the score filter.
+   */
+  'data.score': {
+    input: z.object({
+      versionId: z.string().min(1), modelPath: z.string().min(1),
+      maxSeqLen: z.number().int().min(8).max(131_072).optional(), threads: z.number().int().min(1).max(256).optional(),
+    }).strict(),
+    output: Job,
+  },
+  /** The scores a version's records have (its own or inherited from the version it was cleaned from). */
+  'data.scores': {
+    input: z.object({ versionId: z.string().min(1) }).strict(),
+    output: z.object({ names: z.array(z.object({ name: z.string(), count: z.number().int(), min: z.number(), median: z.number(), max: z.number() })) }),
   },
   /** Mixes versions with target ratios into a new dataset (and an eval split stratified by source). */
   'data.mix': { input: MixInput, output: z.object({ dataset: Dataset, eval: Dataset.nullable() }) },

@@ -179,6 +179,8 @@ export type DataProgressEvent = z.infer<typeof DataProgressEvent>;
 export const DuplicateCluster = z.object({
   keptIdx: z.number().int(),
   kept: Conversation.nullable(), // null if the kept record is itself gone from the parent (not expected)
+  /** How many copies the cluster has; `duplicates` lists the first 100 of them. */
+  copies: z.number().int(),
   duplicates: z.array(z.object({ idx: z.number().int(), operator: z.string(), reason: z.string(), record: Conversation, restoredAt: z.string().nullable() })),
 });
 export type DuplicateCluster = z.infer<typeof DuplicateCluster>;

@@ -1,7 +1,7 @@
 // Schemas of jobs (engine processes run by the supervisor) and the messages they exchange with main.
 import { z } from 'zod';
 
-export const JobKind = z.enum(['selftest', 'train']);
+export const JobKind = z.enum(['selftest', 'train', 'score']);
 export type JobKind = z.infer<typeof JobKind>;
 
 /** queued → running → (completed | failed | cancelled | interrupted). interrupted = main died while it ran. */
@@ -34,6 +34,22 @@ export const SelftestParams = z.object({
   blockMs: z.number().int().min(0).max(120_000).optional(), // each step also blocks its thread this long, as ORT's run() does
 });
 export type SelftestParams = z.infer<typeof SelftestParams>;
+
+/**
+ * Parameters of the score job: per-record loss-based quality scores (IFD) of a canonical-conversation JSONL file
+ * ({"idx", "messages", "system"?, "tools"?} per line) under a model's forward pass. Defaults that depend on the model
+ * or the run folder are resolved by the engine: outFile <runDir>/scores.jsonl, maxSeqLen min(1024, model positions).
+ */
+export const ScoreParams = z.object({
+  modelDir: z.string().min(1), // a Hugging Face folder with config.json, *.safetensors, tokenizer.json and a chat template
+  dataFile: z.string().min(1),
+  outFile: z.string().min(1).optional(),
+  maxSeqLen: z.number().int().min(2).max(1_048_576).optional(),
+  threads: z.number().int().min(1).max(256).optional(),
+  /** The dataset version the records came from: main stores the scores under it when the job completes. */
+  versionId: z.string().min(1).optional(),
+});
+export type ScoreParams = z.infer<typeof ScoreParams>;
 
 export const JobProgressEvent = z.object({
   id: z.string(),

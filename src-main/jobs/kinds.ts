@@ -1,9 +1,11 @@
 // Main's view of each job kind: how its parameters are validated and whether its run folder allows a resume.
+import { existsSync } from 'node:fs';
 import type { z } from 'zod';
 import { ApiError } from '../common/errors';
-import { JobKind, SelftestParams } from '../common/jobs';
+import { JobKind, ScoreParams, SelftestParams } from '../common/jobs';
 import { TrainJobParams } from '../common/train';
 import { readLatestCheckpoint } from '../engine/jobs/run-folder';
+import { scoresPath } from '../engine/jobs/score-file';
 
 export interface JobKindSpec {
   params: z.ZodType<Record<string, unknown>>;
@@ -19,6 +21,12 @@ export const jobKinds: Record<JobKind, JobKindSpec> = {
   train: {
     params: TrainJobParams,
     canResume: (runDir) => runDir !== null && readLatestCheckpoint(runDir) !== null,
+  },
+  // Scores are appended per record, so any scores file is a resume point (the job skips the idx it holds). A job
+  // given its own outFile is not seen here (only the run folder is read); it resumes by starting again with that file.
+  score: {
+    params: ScoreParams,
+    canResume: (runDir) => runDir !== null && existsSync(scoresPath(runDir)),
   },
 };
 

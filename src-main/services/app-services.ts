@@ -22,6 +22,8 @@ export interface AppServicesOptions {
   providers: ProviderProbe;
   /** Opens a checked URL in the system browser; absent in serve mode (the browser is already the shell). */
   openExternal?: (url: string) => Promise<void>;
+  /** The system's open dialog; absent in serve mode (a web page cannot hand the server a file path). */
+  pickPaths?: (kind: 'files' | 'folder', title?: string) => Promise<string[]>;
 }
 
 export interface AppServices {
@@ -86,7 +88,11 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     },
     'estimate.options': () => estimator.options(),
     'estimate.run': (input) => estimator.run(input),
-    ...dataHandlers(() => storeService.require().datasets, hub),
+    ...dataHandlers(() => storeService.require().datasets, hub, { jobs, runsDir: layout.runs }),
+    'dialog.openPaths': async ({ kind, title }) => {
+      if (!options.pickPaths) throw new ApiError('unavailable', 'There is no file dialog in the browser: type the path of the file or folder instead.');
+      return { paths: await options.pickPaths(kind, title) };
+    },
     'external.open': async ({ url }) => {
       if (!isSafeExternalUrl(url)) throw new ApiError('invalid-input', `Refusing to open ${url}: only http(s) web pages open outside the app.`);
       if (!options.openExternal) return { opened: false };

@@ -191,7 +191,7 @@ export class DatasetsRepo {
   async discardVersion(versionId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       const rows = await tx.all('SELECT dataset_id FROM dataset_versions WHERE id = $1', [versionId]);
-      for (const table of ['records', 'record_changes', 'dataset_files', 'dataset_analyses']) await tx.run(`DELETE FROM ${table} WHERE version_id = $1`, [versionId]);
+      for (const table of ['records', 'record_changes', 'dataset_files', 'dataset_analyses', 'record_scores']) await tx.run(`DELETE FROM ${table} WHERE version_id = $1`, [versionId]);
       await tx.run('DELETE FROM dataset_versions WHERE id = $1', [versionId]);
       if (rows[0]) {
         await tx.run('DELETE FROM datasets WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM dataset_versions WHERE dataset_id = $1)', [String(rows[0].dataset_id)]);
@@ -281,6 +281,7 @@ export class DatasetsRepo {
       await tx.run('UPDATE record_changes SET restored_at = $2 WHERE version_id = $1 AND idx IN (SELECT idx FROM restore_idx) AND restored_at IS NULL',
         [version.id, new Date().toISOString()]);
       await tx.run('UPDATE dataset_versions SET record_count = (SELECT count(*) FROM records WHERE version_id = $1) WHERE id = $1', [version.id]);
+      await tx.run('DELETE FROM dataset_analyses WHERE version_id = $1', [version.id]); // it described the records before
       return idxs.length;
     });
   }
@@ -293,15 +294,15 @@ export class DatasetsRepo {
     });
   }
 
-  /** Kept idx values with their removed duplicates, largest cluster first (a page of clusters). */
-  async duplicateClusters(versionId: string, offset: number, limit: number): Promise<{ total: number; clusters: { keptIdx: number; members: (ChangeRow & { restoredAt: string | null })[] }[] }> {
+  /** Kept idx values with their removed duplicates (the first 100 of each), largest cluster first (a page of clusters). */
+  async duplicateClusters(versionId: string, offset: number, limit: number): Promise<{ total: number; clusters: { keptIdx: number; copies: number; members: (ChangeRow & { restoredAt: string | null })[] }[] }> {
     const total = await this.db.one('SELECT count(DISTINCT duplicate_of) AS n FROM record_changes WHERE version_id = $1 AND duplicate_of IS NOT NULL', [versionId]);
     const heads = await this.db.all(`SELECT duplicate_of AS kept, count(*) AS n FROM record_changes WHERE version_id = $1 AND duplicate_of IS NOT NULL
       GROUP BY duplicate_of ORDER BY n DESC, kept LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`, [versionId]);
     const clusters = [];
     for (const head of heads) {
       const rows = await this.db.all('SELECT * FROM record_changes WHERE version_id = $1 AND duplicate_of = $2 ORDER BY idx LIMIT 100', [versionId, Number(head.kept)]);
-      clusters.push({ keptIdx: Number(head.kept), members: rows.map(toChangeRow) });
+      clusters.push({ keptIdx: Number(head.kept), copies: Number(head.n), members: rows.map(toChangeRow) });
     }
     return { total: Number(total?.n ?? 0), clusters };
   }
@@ -310,6 +311,41 @@ export class DatasetsRepo {
   async record(versionId: string, idx: number): Promise<RecordRow | undefined> {
     const row = await this.db.one('SELECT idx, messages, system, tools, source_file, source_hash, source_row, source FROM records WHERE version_id = $1 AND idx = $2', [versionId, idx]);
     return row ? toRecordRow(row) : undefined;
+  }
+
+  /** Replaces the scores named in ROWS for a version (a re-score overwrites, other names stay). */
+  async saveScores(versionId: string, rows: readonly { idx: number; name: string; value: number }[]): Promise<void> {
+    const names = [...new Set(rows.map((r) => r.name))];
+    const writer = await this.db.bulkWriter();
+    try {
+      for (const name of names) await writer.run('DELETE FROM record_scores WHERE version_id = $1 AND name = $2', [versionId, name]);
+      for (let i = 0; i < rows.length; i += 10_000) {
+        await writer.append('record_scores', ['text', 'bigint', 'text', 'double'], rows.slice(i, i + 10_000).map((r) => [versionId, r.idx, r.name, r.value]));
+      }
+      await writer.commit();
+    } catch (err) {
+      await writer.rollback();
+      throw err;
+    }
+  }
+
+  /** idx → {name: value} for one version. */
+  async scores(versionId: string): Promise<Map<number, Record<string, number>>> {
+    const out = new Map<number, Record<string, number>>();
+    for await (const rows of this.db.stream('SELECT idx, name, value FROM record_scores WHERE version_id = $1', [versionId])) {
+      for (const r of rows) {
+        const idx = Number(r.idx);
+        const entry = out.get(idx) ?? {};
+        entry[String(r.name)] = Number(r.value);
+        out.set(idx, entry);
+      }
+    }
+    return out;
+  }
+
+  async scoreNames(versionId: string): Promise<{ name: string; count: number }[]> {
+    const rows = await this.db.all('SELECT name, count(*) AS n FROM record_scores WHERE version_id = $1 GROUP BY name ORDER BY name', [versionId]);
+    return rows.map((r) => ({ name: String(r.name), count: Number(r.n) }));
   }
 
   async saveAnalysis(versionId: string, options: unknown, analysis: unknown): Promise<void> {

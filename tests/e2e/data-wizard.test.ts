@@ -1,4 +1,4 @@
-// The Data wizard in a real browser against `ftstudio serve`: import (1 bad row skipped), inspect, clean (dedup + PII), restore, mix, export.
+// The Data wizard in a real browser against `ftstudio serve`: import (1 bad row skipped), analyse, inspect, clean (dedup + PII), restore, duplicate clusters, mix, export.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,22 @@ describe.skipIf(skip !== null)('Data wizard (serve + Chromium)', () => {
     await shot('import');
   });
 
+  it('analyses the imported version: record count, histograms and a language bar', async () => {
+    await page.getByTestId('data-step-analyse').click();
+    await page.getByTestId('analyse-run').click();
+    await page.locator('[data-testid="analysis-summary"], [data-testid="analyse-error"]').first().waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('analyse-error').count()).toBe(0);
+    expect(await page.getByTestId('analysis-records').textContent()).toBe('6');
+    expect(await page.getByTestId('histogram').count()).toBe(3);
+    const bars = page.getByTestId('language-bar');
+    expect(await bars.count()).toBeGreaterThan(0);
+    expect(await bars.first().textContent()).toMatch(/\d+%/);
+    const counts = await bars.evaluateAll((els) => els.reduce((s, e) => s + Number(e.getAttribute('data-count')), 0));
+    expect(counts).toBe(6);
+    expect(await page.getByTestId('duplicate-clusters').count()).toBe(0);
+    await shot('analyse');
+  });
+
   it('inspects the records, searches them and opens one', async () => {
     await page.getByTestId('data-step-inspect').click();
     const table = page.getByTestId('record-table');
@@ -112,10 +128,22 @@ describe.skipIf(skip !== null)('Data wizard (serve + Chromium)', () => {
     await shot('clean-restored');
   });
 
-  it('shows the Analyse placeholder and mixes the clean version with an eval split', async () => {
+  it('browses the clean version’s duplicate clusters (one copy restored, one still removed)', async () => {
     await page.getByTestId('data-step-analyse').click();
-    await page.getByTestId('analyse-placeholder').waitFor();
-    await shot('analyse');
+    const clusters = page.getByTestId('duplicate-cluster');
+    await expect.poll(() => clusters.count(), { timeout: 10_000 }).toBe(2);
+    expect(await page.getByTestId('cluster-copies').allTextContents()).toEqual(['1 copy', '1 copy']);
+    await clusters.first().locator('summary').first().click();
+    await clusters.nth(1).locator('summary').first().click();
+    expect(await page.getByTestId('copy-restored').count()).toBe(1);
+    expect(await page.getByTestId('copy-restore').count()).toBe(1);
+    await page.getByTestId('analyse-run').click();
+    await page.getByTestId('analysis-summary').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('analysis-records').textContent()).toBe('5');
+    await shot('duplicates');
+  });
+
+  it('mixes the clean version with an eval split', async () => {
     await page.getByTestId('data-step-mix').click();
     await page.getByTestId('mix-name').fill('e2e-mix');
     await page.getByTestId('mix-eval').fill('20');

@@ -9,7 +9,10 @@ import { EventHub, type Handlers } from '../../services/api-dispatch';
 import { dataHandlers } from '../../services/data/data-handlers';
 import { createMemoryClient } from '../../services/memory-transport';
 import { defaultHome, homeLayout } from '../../services/paths';
-import { openStore } from '../../store';
+import { openStore, type DatasetsRepo } from '../../store';
+import { JobSupervisor } from '../../jobs/supervisor';
+import { NodeLauncher } from '../../jobs/node-launcher';
+import { ingestScores } from '../../services/data/score-version';
 import { CliError, printResult, type CliContext } from '../output';
 
 export const DATA_OPTIONS = {
@@ -30,6 +33,8 @@ export const DATA_HELP = `Data commands (datasets live in the app's database; NA
   ftstudio data changes NAME@N [--operator OP] [--offset N] [--limit N]
   ftstudio data restore NAME@N (--idx N | --operator OP)   put records back as they were before that version's recipe
   ftstudio data undo NAME[@N]                              the current version is kept but its parent becomes current
+  ftstudio data score NAME[@N] --model DIR [--max-seq-len N] [--threads N]   IFD and perplexity per record (the model's
+        forward pass in an engine process; then a recipe step {op: score_filter, params: {score: ifd, max: 1}} uses them)
   ftstudio data mix --name NAME --source NAME[@N]=RATIO… [--total N] [--seed 42] [--eval-fraction F]
   ftstudio data export NAME[@N] --out FILE [--to openai|alpaca|sharegpt]   JSONL plus a data card (README.md)`;
 
@@ -89,7 +94,9 @@ function followProgress(ctx: CliContext, client: ApiClient): () => void {
   });
 }
 
-async function run(ctx: CliContext, client: ApiClient, sub: string, args: string[], values: Values): Promise<number> {
+interface Scoring { supervisor: JobSupervisor; repo: DatasetsRepo }
+
+async function run(ctx: CliContext, client: ApiClient, sub: string, args: string[], values: Values, scoring: Scoring | null): Promise<number> {
   const taskId = `cli-${process.pid}`;
   // Ctrl+C cancels the running task; the service removes whatever it had written.
   const onSigint = () => { void client.call('data.cancel', { taskId }); };
@@ -183,6 +190,23 @@ async function run(ctx: CliContext, client: ApiClient, sub: string, args: string
           ...(out.eval ? [`"${out.eval.name}": ${out.eval.currentVersion?.recordCount} records held out for eval.`] : [])].join('\n'));
         return 0;
       }
+      case 'score': {
+        const { version } = await resolveVersion(client, need(args[0], 'A dataset name'));
+        const started = await client.call('data.score', {
+          versionId: version.id, modelPath: need(str(values, 'model'), '--model DIR'),
+          maxSeqLen: num(values, 'max-seq-len'), threads: num(values, 'threads'),
+        });
+        if (!scoring) throw new CliError('scoring is not available here');
+        const job = (await scoring.supervisor.whenSettled(started.id)) ?? started;
+        if (job.state !== 'completed') throw new CliError(`scoring ${job.state}: ${(job.reason ?? 'no reason recorded').replace(/^Error: /, '').split('\n')[0]}`);
+        await ingestScores(scoring.repo, job);
+        const out = await client.call('data.scores', { versionId: version.id });
+        printResult(ctx, { job: job.id, runDir: job.runDir, ...out }, () => [
+          `Scored v${version.version}: ${out.names[0]?.count ?? 0} of ${version.recordCount} records (the others are too long or have too short an answer; their reasons are in ${job.runDir}/scores.jsonl):`,
+          ...out.names.map((n) => `  ${n.name.padEnd(26)} ${n.count} records, min ${n.min.toFixed(3)}, median ${n.median.toFixed(3)}, max ${n.max.toFixed(3)}`),
+        ].join('\n'));
+        return 0;
+      }
       case 'export': {
         const { version } = await resolveVersion(client, need(args[0], 'A dataset name'));
         const out = await client.call('data.export', { versionId: version.id, path: need(str(values, 'out'), '--out FILE'), format: (str(values, 'to') ?? 'openai') as 'openai' });
@@ -204,17 +228,24 @@ export async function dataCommand(ctx: CliContext, positionals: string[], values
     ctx.stdout(ctx.json ? JSON.stringify({ help: DATA_HELP }) : DATA_HELP);
     return 0;
   }
-  const store = await openStore(homeLayout(defaultHome()).database);
+  const layout = homeLayout(defaultHome());
+  const store = await openStore(layout.database);
+  const hub = new EventHub();
+  // Only `data score` runs an engine job; the other commands never start the supervisor.
+  const supervisor = sub === 'score'
+    ? new JobSupervisor({ jobs: store.jobs, launcher: new NodeLauncher({ stdio: ctx.json ? 'ignore' : 'inherit' }), hub, runsDir: layout.runs })
+    : null;
   try {
     await store.datasets.discardUnfinished();
-    const hub = new EventHub();
-    const handlers = dataHandlers(() => store.datasets, hub) as unknown as Handlers; // only data.* is called
+    const jobs = supervisor ? () => supervisor : undefined;
+    const handlers = dataHandlers(() => store.datasets, hub, { jobs, runsDir: layout.runs }) as unknown as Handlers; // only data.* is called
     const client = createMemoryClient(handlers, hub);
-    return await run(ctx, client, sub, args, values);
+    return await run(ctx, client, sub, args, values, supervisor ? { supervisor, repo: store.datasets } : null);
   } catch (err) {
     if (err instanceof ApiError && err.code === 'cancelled') throw new CliError(err.message, 130);
     throw err;
   } finally {
+    await supervisor?.shutdown();
     await store.close();
   }
 }

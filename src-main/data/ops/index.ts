@@ -1,4 +1,4 @@
-// Every cleaning operator, in the order the recipe builder lists them (normalise → filter → PII → dedup).
+// Every cleaning operator, in the order the recipe builder lists them (normalise → filter → PII → dedup → scores).
 import { z } from 'zod';
 import { ApiError } from '../../common/errors';
 import type { OperatorInfo } from '../../common/datasets';
@@ -15,13 +15,14 @@ import { piiRedactOperator } from './pii-redact';
 import { exactDedupOperator } from './exact-dedup';
 import { nearDedupOperator } from './near-dedup';
 import { decontaminateOperator } from './decontaminate';
+import { scoreFilterOperator } from './score-filter';
 
 export type { DataRecord, Decision, Operator, OperatorContext, RecordDecider, TokenCounter } from './operator';
 
 export const OPERATORS: readonly Operator[] = [
   normalizeTextOperator, stripMarkupOperator, removeEmptyTurnsOperator, lengthLimitsOperator, languageFilterOperator,
   ngramRepetitionOperator, specialCharactersOperator, boilerplatePhrasesOperator, piiRedactOperator,
-  exactDedupOperator, nearDedupOperator, decontaminateOperator,
+  exactDedupOperator, nearDedupOperator, decontaminateOperator, scoreFilterOperator,
 ] as unknown as readonly Operator[];
 
 export function operatorByName(name: string, where = 'recipe'): Operator {

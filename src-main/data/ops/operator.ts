@@ -8,6 +8,8 @@ import type { Conversation } from '../formats/conversation';
 /** One stored record as operators see it: its stable index in the dataset plus the canonical conversation. */
 export interface DataRecord extends Conversation {
   idx: number;
+  /** Scores computed for this record (e.g. ifd, ppl from the engine's forward pass), by name; absent when none. */
+  scores?: Record<string, number>;
 }
 
 /** What an operator decides about one record. `reason` is shown to the person and kept with the record. */

@@ -6,6 +6,7 @@ import type { EngineJob } from './types';
 export const engineJobs: Record<JobKind, () => Promise<EngineJob>> = {
   selftest: async () => (await import('./selftest')).selftestJob,
   train: async () => (await import('./train')).trainJob,
+  score: async () => (await import('./score')).scoreJob,
 };
 
 export type { EngineJob, JobContext, JobOutcome, StopReason } from './types';

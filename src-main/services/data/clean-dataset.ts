@@ -7,7 +7,7 @@ import { recipeToYaml, resolveRecipe } from '../../data/recipe/recipe-file';
 import { runRecipe, type RecipeChange } from '../../data/recipe/run-recipe';
 import type { OperatorContext } from '../../data/ops/operator';
 import type { ChangeRow, DatasetsRepo } from '../../store';
-import { conversationJson, parseConversation, rowToRecord, versionRecords } from './record-codec';
+import { conversationJson, lineageScores, parseConversation, rowToRecord, versionRecords } from './record-codec';
 import type { DataTasks } from './data-tasks';
 import { tokenCounter } from './analyze-version';
 
@@ -48,7 +48,8 @@ export async function previewStep(repo: DatasetsRepo, input: MethodParsedInput<'
   const version = await requireVersion(repo, input.versionId);
   const steps = resolveRecipe({ steps: [input.step as RecipeStep] }, 'preview');
   const out: PreviewOutput = { examined: 0, kept: 0, removed: 0, changed: 0, samples: [] };
-  const head = (await repo.recordsFrom(version.id, 0, input.sample)).map(rowToRecord);
+  const scores = steps[0].op.name === 'score_filter' ? await lineageScores(repo, version.id) : null;
+  const head = (await repo.recordsFrom(version.id, 0, input.sample)).map(rowToRecord).map((r) => (scores?.has(r.idx) ? { ...r, scores: scores.get(r.idx) } : r));
   const summary = await runRecipe(toAsync(head), steps, operatorContext(repo, input.modelPath), {
     limit: input.sample,
     onChange: (c) => {
@@ -73,7 +74,8 @@ export async function cleanVersion(repo: DatasetsRepo, tasks: DataTasks, input: 
     const writer = await repo.versionWriter(versionId);
     try {
       let pending: ChangeRow[] = [];
-      const summary = await runRecipe(versionRecords(repo, parent.id), steps, ctx, {
+      const withScores = steps.some((s) => s.op.name === 'score_filter');
+      const summary = await runRecipe(versionRecords(repo, parent.id, { withScores }), steps, ctx, {
         signal,
         onChange: async (c) => {
           pending.push(toChangeRow(c));

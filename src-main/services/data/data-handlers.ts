@@ -9,7 +9,9 @@ import { DataTasks } from './data-tasks';
 import { exportVersion } from './export-dataset';
 import { importDataset } from './import-dataset';
 import { mixVersions } from './mix-datasets';
-import { parseConversation, rowToRecord, rowToStored } from './record-codec';
+import { lineageScores, parseConversation, rowToRecord, rowToStored } from './record-codec';
+import { ingestScores, startScoring, type ScoreJobStarter } from './score-version';
+import type { Job } from '../../common/jobs';
 
 /** Search counts scan the whole version: a scrolling table asks for the same one per page, so keep the last few. */
 class MatchCounts {
@@ -30,8 +32,32 @@ class MatchCounts {
 
 type DataMethod = Extract<keyof Handlers, `data.${string}`>;
 
-export function dataHandlers(repo: () => DatasetsRepo, hub: EventHub): Pick<Handlers, DataMethod> {
+export interface DataJobs extends ScoreJobStarter {
+  list(): Promise<Job[]>;
+}
+
+export interface DataHandlerOptions {
+  /** The job supervisor (for score jobs); absent in the CLI's data commands, which then cannot score. */
+  jobs?: () => DataJobs;
+  runsDir?: string;
+}
+
+export function dataHandlers(repo: () => DatasetsRepo, hub: EventHub, options: DataHandlerOptions = {}): Pick<Handlers, DataMethod> {
   const tasks = new DataTasks(hub);
+  // A score job's numbers go into the store when it completes (and at start, for jobs that completed while we were away).
+  const ingest = (job: Job) => {
+    if (job.kind === 'score' && job.state === 'completed') void ingestScores(repo(), job).catch(() => undefined);
+  };
+  hub.subscribe((event, payload) => {
+    if (event === 'job.updated') ingest(payload as Job);
+  });
+  void (async () => {
+    try {
+      for (const job of (await options.jobs?.().list()) ?? []) ingest(job);
+    } catch {
+      // no store, no jobs: nothing to take in
+    }
+  })();
   const matchCounts = new MatchCounts();
   return {
     'data.ops': () => OPERATORS.map(operatorInfo),
@@ -60,11 +86,29 @@ export function dataHandlers(repo: () => DatasetsRepo, hub: EventHub): Pick<Hand
         const kept = version.parentVersionId ? await repo().record(version.parentVersionId, c.keptIdx) : undefined;
         clusters.push({
           keptIdx: c.keptIdx,
+          copies: c.copies,
           kept: kept ? rowToRecord(kept) : null,
           duplicates: c.members.map((m) => ({ idx: m.idx, operator: m.operator, reason: m.reason, record: parseConversation(m.before), restoredAt: m.restoredAt })),
         });
       }
       return { total: page.total, clusters };
+    },
+    'data.score': (input) => {
+      if (!options.jobs || !options.runsDir) throw new ApiError('unavailable', 'Scoring runs the model in an engine job, which this front door cannot start.');
+      return startScoring(repo(), options.jobs(), options.runsDir, input);
+    },
+    'data.scores': async ({ versionId }) => {
+      await requireVersion(repo(), versionId);
+      const byName = new Map<string, number[]>();
+      for (const scores of (await lineageScores(repo(), versionId)).values()) {
+        for (const [name, value] of Object.entries(scores)) byName.set(name, [...(byName.get(name) ?? []), value]);
+      }
+      return {
+        names: [...byName].sort(([a], [b]) => a.localeCompare(b)).map(([name, values]) => {
+          const sorted = values.sort((a, b) => a - b);
+          return { name, count: sorted.length, min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] };
+        }),
+      };
     },
     'data.restore': (input) => restoreRecords(repo(), input),
     'data.undo': ({ versionId }) => undoVersion(repo(), versionId),

@@ -26,7 +26,28 @@ export function parseConversation(json: string): Conversation {
   return JSON.parse(json) as Conversation;
 }
 
-/** Streams a whole version in idx order (memory holds one DuckDB chunk). */
-export async function* versionRecords(repo: DatasetsRepo, versionId: string): AsyncGenerator<DataRecord> {
-  for await (const rows of repo.streamRecords(versionId)) for (const row of rows) yield rowToRecord(row);
+/**
+ * Scores that apply to a version's records: its own, else those of its nearest ancestor that has them (a clean
+ * version keeps the idx of its parent's records, so a record scored before a clean keeps its score after).
+ */
+export async function lineageScores(repo: DatasetsRepo, versionId: string): Promise<Map<number, Record<string, number>>> {
+  const chain: string[] = [];
+  for (let id: string | null = versionId; id; id = (await repo.version(id))?.parentVersionId ?? null) chain.push(id);
+  const merged = new Map<number, Record<string, number>>();
+  for (const id of chain.reverse()) {
+    for (const [idx, scores] of await repo.scores(id)) merged.set(idx, { ...merged.get(idx), ...scores });
+  }
+  return merged;
+}
+
+/** Streams a whole version in idx order (memory holds one DuckDB chunk, plus the scores map when asked for). */
+export async function* versionRecords(repo: DatasetsRepo, versionId: string, options: { withScores?: boolean } = {}): AsyncGenerator<DataRecord> {
+  const scores = options.withScores ? await lineageScores(repo, versionId) : null;
+  for await (const rows of repo.streamRecords(versionId)) {
+    for (const row of rows) {
+      const record = rowToRecord(row);
+      const own = scores?.get(record.idx);
+      yield own ? { ...record, scores: own } : record;
+    }
+  }
 }

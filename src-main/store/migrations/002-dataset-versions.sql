@@ -66,3 +66,11 @@ CREATE TABLE dataset_analyses (
   options     JSON NOT NULL,
   analysis    JSON NOT NULL
 );
+
+-- Per-record scores by name (ifd, ppl, … from the engine's forward pass), for the score filter and the analysis.
+CREATE TABLE record_scores (
+  version_id TEXT NOT NULL,
+  idx        BIGINT NOT NULL,
+  name       TEXT NOT NULL,
+  value      DOUBLE NOT NULL
+);

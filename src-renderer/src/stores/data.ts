@@ -1,4 +1,4 @@
-// The Data wizard's state: datasets and versions, import/clean/mix with live progress and cancel, previews, changes, restore, export.
+// The Data wizard's state: datasets and versions, import/clean/mix/analyse with live progress and cancel, previews, changes, restore, export.
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef } from 'vue';
 import type { MethodInput, MethodOutput } from '../../../src-main/common/contract';
@@ -7,9 +7,10 @@ import type {
 } from '../../../src-main/common/datasets';
 import { api } from '../api';
 import { describeError } from '../format';
+import { analysisSlice } from './data-analysis';
 
-export type DataTaskKind = 'import' | 'clean' | 'mix';
-export type DataArea = 'list' | 'import' | 'clean' | 'changes' | 'restore' | 'mix' | 'export' | 'ops';
+export type DataTaskKind = 'import' | 'clean' | 'mix' | 'analyze';
+export type DataArea = 'list' | 'import' | 'clean' | 'changes' | 'restore' | 'mix' | 'export' | 'ops' | 'analyze';
 /** A recipe step as the builder edits it: a stable uid (for keys and previews) plus the contract's step. */
 export interface BuilderStep extends RecipeStep { uid: string }
 export type ChangesPage = MethodOutput<'data.changes'>;
@@ -31,11 +32,11 @@ export const useDataStore = defineStore('data', () => {
   const selectedName = ref<string | null>(null);
   const selectedVersionId = ref<string | null>(null);
   const progress = ref<Record<string, DataProgressEvent>>({});
-  const tasks = reactive<Record<DataTaskKind, string | null>>({ import: null, clean: null, mix: null });
+  const tasks = reactive<Record<DataTaskKind, string | null>>({ import: null, clean: null, mix: null, analyze: null });
   const errors = reactive<Record<DataArea, string | null>>({
-    list: null, import: null, clean: null, changes: null, restore: null, mix: null, export: null, ops: null,
+    list: null, import: null, clean: null, changes: null, restore: null, mix: null, export: null, ops: null, analyze: null,
   });
-  const cancelled = reactive<Record<DataTaskKind, boolean>>({ import: false, clean: false, mix: false });
+  const cancelled = reactive<Record<DataTaskKind, boolean>>({ import: false, clean: false, mix: false, analyze: false });
   const importResult = shallowRef<ImportResult | null>(null);
   const cleanResult = shallowRef<CleanOutput | null>(null);
   const changes = shallowRef<ChangesPage | null>(null);
@@ -279,6 +280,8 @@ export const useDataStore = defineStore('data', () => {
     }
   }
 
+  const analysis = analysisSlice({ version, upsertDataset, runAnalyzeTask: (fn) => runTask('analyze', 'analyze', fn) });
+
   api.on('data.progress', (event) => {
     // Only tasks this window started are followed (another window's import is not ours to show).
     if (Object.values(tasks).includes(event.taskId)) progress.value[event.taskId] = event;
@@ -289,6 +292,6 @@ export const useDataStore = defineStore('data', () => {
     changes, changesFilter, changesOffset, changesVersionId, recipe, recipeForApi, previews, previewErrors, previewing, mixResult,
     exportResult, exporting, restoring,
     progressOf, select, load, loadOps, loadList, importData, cancel, records, addStep, removeStep, moveStep, preview, clean,
-    loadChanges, filterChanges, pageChanges, restore, undo, mix, exportVersion,
+    loadChanges, filterChanges, pageChanges, restore, undo, mix, exportVersion, ...analysis,
   };
 });

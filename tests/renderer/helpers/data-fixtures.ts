@@ -1,4 +1,5 @@
-// Sample data-API values for renderer tests: datasets, versions, stored records, operators and a fake data back end.
+// Sample data-API values for renderer tests: datasets, versions, stored records, operators, an analysis.
+import type { DatasetAnalysis, Histogram } from '../../../src-main/common/data-analysis';
 import type { Dataset, DatasetVersion, OperatorInfo, StoredRecord } from '../../../src-main/common/datasets';
 
 export function version(overrides: Partial<DatasetVersion> = {}): DatasetVersion {
@@ -52,3 +53,39 @@ export const OPS: OperatorInfo[] = [
     },
   },
 ];
+
+const hist = (edges: number[], counts: number[], median: number): Histogram => ({
+  edges, counts, total: counts.reduce((s, c) => s + c, 0), min: edges[0], max: edges[edges.length - 1], mean: median * 1.2, median,
+});
+
+/** A small analysis of 10 records: 8 English, 2 French; 3 verbs; 2 topics. */
+export function analysis(overrides: Partial<DatasetAnalysis> = {}): DatasetAnalysis {
+  return {
+    records: 10, withSystem: 2,
+    turns: hist([0, 1, 2, 3], [0, 8, 2], 1),
+    promptChars: hist([0, 1, 2, 5, 10, 20, 50, 100], [0, 0, 0, 1, 3, 4, 2], 22),
+    answerChars: hist([0, 1, 2, 5, 10, 20, 50, 100, 200], [0, 0, 0, 0, 1, 2, 5, 2], 60),
+    tokens: null,
+    languages: [{ language: 'en', count: 8 }, { language: 'fr', count: 2 }],
+    verbs: {
+      sampled: 10, english: 8, withVerb: 6,
+      top: [
+        { verb: 'write', count: 3, objects: [{ noun: 'poem', count: 2 }, { noun: 'email', count: 1 }] },
+        { verb: 'explain', count: 2, objects: [{ noun: 'concept', count: 2 }] },
+        { verb: 'list', count: 1, objects: [] },
+      ],
+    },
+    topics: {
+      sampled: 10, k: 2,
+      clusters: [
+        { size: 6, terms: ['poem', 'write', 'love'], examples: ['Write a poem about love.', 'Write a short poem.'] },
+        { size: 4, terms: ['capital', 'france'], examples: ['Capital of France?'] },
+      ],
+    },
+    complexity: {
+      promptWordsMean: 7.5, promptWordsMedian: 6, turnsMean: 1.2, constrainedFraction: 0.3,
+      cues: { obligation: 1, limit: 0, length: 2, format: 1, negation: 0, list: 0 },
+    },
+    ...overrides,
+  };
+}

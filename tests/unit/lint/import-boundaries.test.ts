@@ -33,6 +33,7 @@ describe('import boundaries', () => {
     ['src-main/engine/runtime/x.ts', "import * as ort from 'onnxruntime-node';"],
     ['src-main/engine/host.ts', "import { x } from './jobs/selftest'; import { y } from '../common/jobs';"],
     ['src-main/engine/ops/x.ts', "import { Graph } from '../ir'; import { z } from '../../common/errors';"],
+    ['src-main/engine/jobs/x.ts', "import { TextTokenizer } from '../../models/tokenizer';"],
     ['src-renderer/src/components/data/x.ts', "import { methods } from '../../../../src-main/common/contract'; import { y } from '../../api';"],
     ['src-main/services/x.ts', "import { openStore } from '../store'; import { Graph } from '../engine/ir';"],
   ])('%s: %s is allowed', async (file, code) => {

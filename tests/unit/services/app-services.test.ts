@@ -43,6 +43,7 @@ describe('app services over the in-memory transport', () => {
     expect(hw.onnxruntime.providers).toEqual([{ name: 'cpu', works: true }]);
     await expect(client.call('external.open', { url: 'file:///etc/passwd' })).rejects.toMatchObject({ code: 'invalid-input' });
     expect(await client.call('external.open', { url: 'https://example.com/' })).toEqual({ opened: false });
+    await expect(client.call('dialog.openPaths', { kind: 'files' })).rejects.toMatchObject({ code: 'unavailable', message: /type the path/ });
   });
 
   it('runs a self-test job in an engine process, streaming progress, to completion', async () => {

@@ -10,7 +10,7 @@ import { tempDirs } from './helpers';
 const dirs = tempDirs('ftstudio-open-');
 afterEach(() => dirs.cleanup());
 
-const allTables = ['dataset_analyses', 'dataset_files', 'dataset_versions', 'datasets', 'job_events', 'jobs', 'models', 'record_changes', 'records', 'run_events', 'run_metrics', 'runs', 'schema_version'];
+const allTables = ['dataset_analyses', 'dataset_files', 'dataset_versions', 'datasets', 'job_events', 'jobs', 'models', 'record_changes', 'record_scores', 'records', 'run_events', 'run_metrics', 'runs', 'schema_version'];
 
 async function tableNames(db: Database): Promise<string[]> {
   const rows = await db.all<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1");

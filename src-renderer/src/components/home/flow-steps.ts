@@ -13,7 +13,7 @@ export interface FlowStep {
 
 export const FLOW_STEPS: readonly FlowStep[] = [
   {
-    id: 'data', title: 'Data', built: true, route: '/data', note: 'Import, inspect, clean, mix and export; the analysis step is still to come.',
+    id: 'data', title: 'Data', built: true, route: '/data', note: 'Import, inspect, clean, analyse, mix and export.',
     decides: 'Which examples the model learns from: import your instruction dataset, clean it and check what is left.',
   },
   { id: 'adapter', title: 'Adapter', built: false, decides: 'Which base model you start from and how big the small trainable add-on (such as LoRA, its rank and alpha) is.' },

@@ -88,7 +88,7 @@ describe('data API', () => {
     expect((await client.call('data.records', { versionId: v2.id, offset: 2, limit: 5 })).rows.map((r) => r.idx)).toEqual([3]);
     const dups = await client.call('data.duplicates', { versionId: v2.id });
     expect(dups.total).toBe(1);
-    expect(dups.clusters[0]).toMatchObject({ keptIdx: 0, kept: { messages: [{ content: 'Write a haiku about the sea.' }, {}] }, duplicates: [{ idx: 2, operator: 'exact_dedup' }] });
+    expect(dups.clusters[0]).toMatchObject({ keptIdx: 0, copies: 1, kept: { messages: [{ content: 'Write a haiku about the sea.' }, {}] }, duplicates: [{ idx: 2, operator: 'exact_dedup' }] });
     const changes = await client.call('data.changes', { versionId: v2.id });
     expect(changes.total).toBe(2);
     const removal = changes.rows.find((c) => c.action === 'removed')!;
@@ -100,6 +100,7 @@ describe('data API', () => {
     const restored = await client.call('data.restore', { versionId: v2.id, idx: 2 });
     expect(restored.restored).toBe(1);
     expect(restored.dataset.currentVersion?.recordCount).toBe(4);
+    expect((await client.call('data.analyze', { versionId: v2.id })).records).toBe(4); // not an analysis of before the restore
     const afterRestore = await client.call('data.records', { versionId: v2.id, offset: 1, limit: 2 });
     expect(afterRestore).toMatchObject({ total: 4, rows: [{ idx: 1 }, { idx: 2 }] }); // back in its place, not at the end
     expect((await client.call('data.records', { versionId: v2.id, search: 'haiku' })).total).toBe(2);

@@ -1,0 +1,73 @@
+// A score record → the two token sequences the score job evaluates: the whole conversation through the chat template with
+// only the assistant turns labelled (as training labels it), and the assistant text alone as plain text, all labelled.
+import { z } from 'zod';
+// The score job tokenizes the records main wrote with exactly the code training uses (models/tokenizer.ts: pure, so the
+// engine may import it; see scripts/eslint/import-boundaries.js).
+import { IGNORE_INDEX, type ChatMessage, type TextTokenizer } from '../../models/tokenizer';
+import type { Example } from '../train/batches';
+
+/** One line of the data file: the canonical conversation of DESIGN §4 with the record's idx. */
+export const ScoreRecord = z.object({
+  idx: z.number().int().min(0),
+  messages: z.array(z.object({ role: z.enum(['user', 'assistant', 'tool']), content: z.string() })),
+  system: z.string().optional(),
+  tools: z.array(z.unknown()).optional(),
+});
+export type ScoreRecord = z.infer<typeof ScoreRecord>;
+
+export interface ScorePair {
+  conditioned: Example;
+  unconditioned: Example;
+  /** Tokens the conditioned loss counts (labels after the shift), i.e. the answer tokens. */
+  answerTokens: number;
+}
+
+/** Why a record cannot be scored; the job writes it as the record's error line instead of failing. */
+export class RecordError extends Error {}
+
+/** Labels the shifted loss counts: position 0 is never predicted. */
+export function countedTokens(labels: readonly number[]): number {
+  let n = 0;
+  for (let i = 1; i < labels.length; i++) if (labels[i] !== IGNORE_INDEX) n++;
+  return n;
+}
+
+/** The conversation as training encodes it by default (encodeRow with trainOnPrompt false): system first, assistant labelled. */
+export function conditionedExample(tokenizer: TextTokenizer, record: ScoreRecord): Example {
+  // Same refusal as training: the template is rendered without its `tools` variable, so such rows are not what training sees.
+  if (record.tools?.length) throw new RecordError('the record has "tools", which cannot be rendered into the chat template yet');
+  const chat: ChatMessage[] = record.system !== undefined ? [{ role: 'system', content: record.system }, ...record.messages] : [...record.messages];
+  return tokenizer.encodeChat(chat, false);
+}
+
+/**
+ * The answer alone, as IFD's unconditioned loss wants it: the assistant contents joined with "\n", tokenized as plain
+ * text with the tokenizer's own special tokens (a BOS where it adds one) and no EOS — every token labelled. Without a
+ * BOS the first token has nothing before it, so the loss counts the answer from its second token on.
+ */
+export function unconditionedExample(tokenizer: TextTokenizer, record: ScoreRecord): Example {
+  const text = record.messages.filter((m) => m.role === 'assistant').map((m) => m.content).join('\n');
+  const ids = tokenizer.encode(text, true);
+  return { inputIds: ids, labels: [...ids] };
+}
+
+/** Both sequences, checked against the length limit and the model's vocabulary; throws RecordError otherwise. */
+export function encodeScorePair(tokenizer: TextTokenizer, record: ScoreRecord, maxSeqLen: number, vocabSize: number): ScorePair {
+  if (!record.messages.some((m) => m.role === 'assistant')) throw new RecordError('no assistant turn to score');
+  let conditioned: Example;
+  try {
+    conditioned = conditionedExample(tokenizer, record);
+  } catch (err) {
+    if (err instanceof RecordError) throw err;
+    throw new RecordError(`cannot render the conversation: ${(err as Error).message}`);
+  }
+  const unconditioned = unconditionedExample(tokenizer, record);
+  const length = Math.max(conditioned.inputIds.length, unconditioned.inputIds.length);
+  if (length > maxSeqLen) throw new RecordError(`longer than max_seq_len (${length} tokens > ${maxSeqLen})`);
+  const answerTokens = countedTokens(conditioned.labels);
+  if (answerTokens === 0) throw new RecordError('no assistant tokens to score');
+  if (countedTokens(unconditioned.labels) === 0) throw new RecordError('the answer is too short to score without its prompt (one token)');
+  const outside = [...conditioned.inputIds, ...unconditioned.inputIds].find((id) => id < 0 || id >= vocabSize);
+  if (outside !== undefined) throw new RecordError(`token id ${outside} is outside the model's vocabulary (${vocabSize})`);
+  return { conditioned, unconditioned, answerTokens };
+}
