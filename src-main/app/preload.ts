@@ -1,5 +1,5 @@
 // The sandboxed preload: exposes one function per contract method and an event subscription, nothing raw.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_PREFIX, isEventName, methodNames, type EventName } from '../common/contract';
 
 const bridge: Record<string, unknown> = {};
@@ -14,5 +14,8 @@ bridge.onEvent = (event: EventName, handler: (payload: unknown) => void) => {
   ipcRenderer.on(IPC_EVENT_CHANNEL, listener);
   return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, listener);
 };
+
+// Electron no longer puts a path on a dropped File; this is the supported way to ask for it (a path string, nothing more).
+bridge.pathForFile = (file: unknown) => webUtils.getPathForFile(file as Parameters<typeof webUtils.getPathForFile>[0]);
 
 contextBridge.exposeInMainWorld('ftstudio', bridge);

@@ -188,4 +188,6 @@ export type PreloadBridge = {
   [M in MethodName]: (input: MethodInput<M>) => Promise<CallResult<MethodOutput<M>>>;
 } & {
   onEvent(event: EventName, handler: (payload: unknown) => void): () => void;
+  /** Where a file dropped on the window lives (a DOM File; typed unknown because common knows no DOM). */
+  pathForFile(file: unknown): string;
 };
