@@ -163,6 +163,9 @@ export const useDataStore = defineStore('data', () => {
   }
   const recipeForApi = computed<Recipe>(() => ({ steps: recipe.value.map(({ op, params }) => ({ op, params: { ...params } })) }));
 
+  /** One model folder for the whole wizard: its tokenizer counts tokens (length limits, the token histogram). */
+  const modelPathOrNone = (): string | undefined => analysis.analysisModelPath.value.trim() || undefined;
+
   async function preview(uid: string, sample = 2000): Promise<void> {
     const step = recipe.value.find((s) => s.uid === uid);
     const v = version.value;
@@ -170,7 +173,7 @@ export const useDataStore = defineStore('data', () => {
     previewing.value[uid] = true;
     delete previewErrors.value[uid];
     try {
-      previews.value[uid] = await api.call('data.preview', { versionId: v.id, step: { op: step.op, params: { ...step.params } }, sample });
+      previews.value[uid] = await api.call('data.preview', { versionId: v.id, step: { op: step.op, params: { ...step.params } }, sample, modelPath: modelPathOrNone() });
     } catch (err) {
       previewErrors.value[uid] = describeError(err);
     } finally {
@@ -183,7 +186,7 @@ export const useDataStore = defineStore('data', () => {
     if (!v) return null;
     cleanResult.value = null;
     changes.value = null;
-    const out = await runTask('clean', 'clean', (taskId) => api.call('data.clean', { taskId, versionId: v.id, recipe: recipeForApi.value }));
+    const out = await runTask('clean', 'clean', (taskId) => api.call('data.clean', { taskId, versionId: v.id, recipe: recipeForApi.value, modelPath: modelPathOrNone() }));
     if (out) {
       cleanResult.value = out;
       upsertDataset(out.dataset);
