@@ -83,16 +83,7 @@ export class Database {
    */
   append(table: string, kinds: readonly ColumnKind[], rows: readonly (readonly SqlParam[])[]): Promise<void> {
     return this.enqueue(async () => {
-      const appender = await this.conn.createAppender(table);
-      try {
-        for (const row of rows) {
-          for (let c = 0; c < kinds.length; c++) appendCell(appender, kinds[c], row[c]);
-          appender.endRow();
-        }
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
-      }
+      await appendRows(this.conn, table, kinds, rows);
     });
   }
 
@@ -124,16 +115,7 @@ export class Database {
     };
     return {
       append: async (table, kinds, rows) => {
-        const appender = await conn.createAppender(table);
-        try {
-          for (const row of rows) {
-            for (let c = 0; c < kinds.length; c++) appendCell(appender, kinds[c], row[c]);
-            appender.endRow();
-          }
-          appender.flushSync();
-        } finally {
-          appender.closeSync();
-        }
+        await appendRows(conn, table, kinds, rows);
       },
       run: async (sql, params = []) => { await conn.run(sql, params as DuckDBValue[]); },
       commit: async () => {
@@ -193,6 +175,19 @@ export interface BulkWriter {
 }
 
 export type ColumnKind = 'text' | 'bigint' | 'int' | 'double' | 'bool';
+
+async function appendRows(conn: DuckDBConnection, table: string, kinds: readonly ColumnKind[], rows: readonly (readonly SqlParam[])[]): Promise<void> {
+  const appender = await conn.createAppender(table);
+  try {
+    for (const row of rows) {
+      for (let c = 0; c < kinds.length; c++) appendCell(appender, kinds[c], row[c]);
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+}
 
 function appendCell(appender: DuckDBAppender, kind: ColumnKind, value: SqlParam | undefined): void {
   if (value === null || value === undefined) appender.appendNull();

@@ -1,17 +1,9 @@
 // Mixing sources with target ratios: how many records to take from each (never repeating one), which ones (seeded),
 // and which go to the eval split (the same fraction of every source, so the split is stratified by source).
+import { mulberry32 } from '../../common/precision/sample';
 
-/** A small seeded PRNG (mulberry32): the same seed picks the same records on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seed picks the same records on every machine (the PRNG the number-format explorer samples with). */
+export const seededRandom = mulberry32;
 
 export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {
