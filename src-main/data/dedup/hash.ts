@@ -30,13 +30,5 @@ export function combine(h: number, v: number): number {
   return Math.imul((h ^ v) | 0, 0x9e3779b1) ^ (h >>> 15);
 }
 
-/** A small seeded PRNG (mulberry32) for the MinHash permutations and the tests' synthetic data. */
-export function mulberry32(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG for the MinHash permutations and the tests' synthetic data (one mulberry32 for the whole app). */
+export { mulberry32 } from '../../common/precision/sample';
