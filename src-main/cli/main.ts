@@ -36,6 +36,11 @@ Training flags (in run.yaml the same keys in snake_case, e.g. weight_decay: 0.01
   --schedule constant|linear|cosine (linear) --warmup-steps 0 --max-grad-norm 1.0 (0 = off)
   --batch-size 1 --grad-accum 1 --steps N | --epochs 1 (steps = ceil(epochs × ceil(examples / batch) / grad-accum))
   --seed 42 --no-shuffle --eval-every 0 --save-every 0 (0 = at the end only) --threads N (default: all cores)
+  --precision fp32|bf16|fp16 (fp32): mixed precision (autocast) with fp32 master weights; fp8 is not available yet
+  --loss-scale dynamic|none|N   default dynamic for fp16 (its gradients under 6e-8 become zero), none otherwise;
+                                bf16 has fp32's exponent range and needs none. N: a static scale, e.g. 65536
+  --emulate   run the precision emulated (fp32 math, rounded where autocast rounds), recorded in run.json; this
+              CPU build always emulates fp16/bf16: a preview of a GPU run's numerics, not faster
   --out DIR   the run folder (default $FTSTUDIO_HOME/runs/train-<time>); bad input leaves only OUT/error.json
   Exit codes: 0 completed, 1 failed (the reason is printed), 2 bad usage, 130 cancelled with Ctrl+C.
 

@@ -116,5 +116,8 @@ export const TrainStartInput = z.object({
   eval_every: z.number().optional(),
   save_every: z.number().optional(),
   out: z.string().optional(),
+  // Mixed precision as run.yaml has it; main fills the loss scale's default (dynamic for fp16, none otherwise).
+  precision: z.enum(['fp32', 'fp16', 'bf16']).optional(),
+  loss_scale: z.union([z.literal('dynamic'), z.literal('none'), z.number()]).optional(),
 }).strict();
 export type TrainStartInput = z.infer<typeof TrainStartInput>;

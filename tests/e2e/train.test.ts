@@ -40,6 +40,12 @@ describe.skipIf(skip !== null)('Train (serve + Chromium)', () => {
     await page.getByTestId('train-steps').fill('40');
     await page.getByTestId('train-batch').fill('4');
     await page.locator('label:has-text("Evaluate every") input').fill('10');
+    // The precision controls: fp16 shows loss scaling and the emulation note (screenshot), then back to fp32 for the run.
+    await page.getByTestId('train-precision').selectOption('fp16');
+    await page.getByTestId('train-loss-scale').waitFor();
+    expect(await page.getByTestId('train-precision-emulated').textContent()).toContain('fp16 runs emulated');
+    await page.getByTestId('train-precision-fields').screenshot({ path: join(ARTIFACTS, 'train-precision.png') });
+    await page.getByTestId('train-precision').selectOption('fp32');
     await page.getByTestId('train-start').click();
 
     const run = page.getByTestId('train-run');

@@ -7,7 +7,7 @@ import { NodeLauncher } from '../../jobs/node-launcher';
 import { JobSupervisor } from '../../jobs/supervisor';
 import { EventHub } from '../../services/api-dispatch';
 import { defaultHome, homeLayout } from '../../services/paths';
-import { ConfigError, flagOf, prepareRun, readRunInfo, resolveTrainConfig, TRAIN_KEYS, trainFlagOptions } from '../../services/train';
+import { ConfigError, flagOf, precisionNotes, prepareRun, readRunInfo, resolveTrainConfig, TRAIN_KEYS, trainFlagOptions, type PrecisionRecord } from '../../services/train';
 import { openStore } from '../../store';
 import { CliError, type CliContext } from '../output';
 
@@ -73,12 +73,15 @@ function progressPrinter(ctx: CliContext, totalSteps: number) {
 }
 
 /** What to run: a fresh run prepared from the config, or the run folder of --resume with its own params. */
-async function planRun(ctx: CliContext, values: FlagValues, home: string): Promise<{ outDir: string; params: TrainJobParams; warnings: string[] }> {
+interface PlannedRun { outDir: string; params: TrainJobParams; warnings: string[]; precision: PrecisionRecord | null }
+
+async function planRun(ctx: CliContext, values: FlagValues, home: string): Promise<PlannedRun> {
   if (typeof values.resume === 'string') {
     const extra = [...(values.config !== undefined ? ['config'] : []), ...TRAIN_KEYS.filter((k) => values[flagOf(k)] !== undefined).map(flagOf)];
     if (extra.length) throw new CliError(`--resume continues a run with the settings in its run.json; drop ${extra.map((f) => `--${f}`).join(', ')}.`, 2);
     const outDir = resolve(values.resume);
-    return { outDir, params: readRunInfo(outDir).params, warnings: [] };
+    const info = readRunInfo(outDir);
+    return { outDir, params: info.params, warnings: [], precision: info.precision ?? null };
   }
   let config;
   try {
@@ -91,15 +94,18 @@ async function planRun(ctx: CliContext, values: FlagValues, home: string): Promi
     if (err instanceof ConfigError) throw new CliError(err.message, 2);
     throw err;
   }
+  const notes = precisionNotes(config);
   const prepared = await prepareRun(config);
+  prepared.warnings.push(...notes.warnings);
   if (!ctx.json) {
     const d = prepared.info.data;
     ctx.stdout(`Run folder  ${prepared.outDir}`);
     ctx.stdout(`Data        ${d.train.examples} examples, ${d.train.tokens} tokens (${d.train.trainedTokens} trained)${d.eval ? `; eval ${d.eval.examples} examples` : ''}`);
     ctx.stdout(`Steps       ${prepared.params.steps} optimizer steps (batch ${config.batch_size} × grad-accum ${config.grad_accum})`);
+    for (const line of notes.info) ctx.stdout(`Precision   ${line}`);
     for (const w of prepared.warnings) ctx.stderr(`warning: ${w}`);
   }
-  return prepared;
+  return { ...prepared, precision: prepared.info.precision ?? null };
 }
 
 export async function train(ctx: CliContext, values: FlagValues): Promise<number> {
@@ -113,7 +119,7 @@ export async function train(ctx: CliContext, values: FlagValues): Promise<number
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
   let onSignal: (() => void) | null = null;
   try {
-    const { outDir, params, warnings } = await planRun(ctx, values, home);
+    const { outDir, params, warnings, precision } = await planRun(ctx, values, home);
     if (!ctx.json) hub.subscribe(progressPrinter(ctx, params.steps));
     const started = await supervisor.start('train', params as unknown as Record<string, unknown>, { runDir: outDir });
     let cancels = 0;
@@ -127,7 +133,7 @@ export async function train(ctx: CliContext, values: FlagValues): Promise<number
     };
     for (const s of signals) process.on(s, onSignal);
     const job: Job = (await supervisor.whenSettled(started.id)) ?? started;
-    return report(ctx, job, summarizeRun(outDir), warnings);
+    return report(ctx, job, summarizeRun(outDir), warnings, precision);
   } finally {
     if (onSignal) for (const s of signals) process.off(s, onSignal);
     await supervisor.shutdown();
@@ -135,14 +141,14 @@ export async function train(ctx: CliContext, values: FlagValues): Promise<number
   }
 }
 
-function report(ctx: CliContext, job: Job, summary: RunSummary, warnings: string[]): number {
+function report(ctx: CliContext, job: Job, summary: RunSummary, warnings: string[], precision: PrecisionRecord | null): number {
   const code = job.state === 'completed' ? 0 : job.state === 'cancelled' ? 130 : 1;
   const why = job.state === 'completed' ? null
     : job.state === 'cancelled' ? `cancelled at step ${summary.steps}; continue with: ftstudio train --resume ${summary.run_dir}`
       // The engine reports errors with their stack; a person needs the first line (the stack stays in the job's journal).
       : `training ${job.state}: ${(job.reason ?? 'no reason recorded').replace(/^Error: /, '').split('\n')[0]}`;
   if (ctx.json) {
-    ctx.stdout(JSON.stringify({ ...summary, state: job.state, job_id: job.id, warnings, ...(why && code !== 0 ? { error: { message: why } } : {}) }, null, 2));
+    ctx.stdout(JSON.stringify({ ...summary, state: job.state, job_id: job.id, warnings, ...(precision ? { precision } : {}), ...(why && code !== 0 ? { error: { message: why } } : {}) }, null, 2));
     return code;
   }
   if (why) ctx.stderr(`ftstudio: ${why}`);

@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { DEFAULT_LORAPLUS_RATIO, LORA_TARGET_NAMES, TRAIN_METHODS } from '../../common/train';
 import { FORMAT_NAMES } from '../../data/formats';
 
+/** What --precision accepts; fp8 is named so that it can be refused with a reason (the engine has no fp8 training yet). */
+export const TRAIN_PRECISIONS = ['fp32', 'fp16', 'bf16', 'fp8'] as const;
+export type TrainPrecision = (typeof TRAIN_PRECISIONS)[number];
+
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 const path = z.string().min(1);
 
@@ -43,6 +47,9 @@ export const TrainConfigInput = z.strictObject({
   packing: z.boolean(),
   truncate: z.boolean(),
   threads: int(1, 256),
+  precision: z.enum(TRAIN_PRECISIONS),
+  loss_scale: z.union([z.enum(['dynamic', 'none']), z.number().positive().finite()]),
+  emulate: z.boolean(),
 }).partial();
 export type TrainConfigInput = z.infer<typeof TrainConfigInput>;
 export type TrainKey = keyof TrainConfigInput;
@@ -85,6 +92,9 @@ export const EXPECTED: Record<TrainKey, string> = {
   packing: 'true or false',
   truncate: 'true or false',
   threads: 'an integer from 1 to 256',
+  precision: 'fp32, bf16 or fp16 (fp8 is not available yet)',
+  loss_scale: 'dynamic, none or a positive number (a static scale, e.g. 65536)',
+  emulate: 'true or false',
 };
 
 /**
@@ -93,6 +103,7 @@ export const EXPECTED: Record<TrainKey, string> = {
  * LoRA recipes where they do not (lr 2e-4, r 8, alpha 16 = 2r, all linear layers). One epoch, not HF's three: a
  * first run should be short, and LoRA on small SFT sets overfits quickly. max_seq_len (min(1024, the model's
  * positions)), threads (this machine's cores) and out (a new folder under the home's runs/) depend on context.
+ * Precision fp32 like the Trainer; loss_scale (dynamic for fp16, none otherwise) depends on the precision.
  */
 export const TRAIN_DEFAULTS = {
   format: 'auto',
@@ -122,12 +133,18 @@ export const TRAIN_DEFAULTS = {
   train_on_prompt: false,
   packing: false,
   truncate: false,
+  precision: 'fp32',
+  emulate: false,
 } as const satisfies TrainConfigInput;
+
+/** The loss scale a precision gets when none is given: dynamic for fp16 (its gradients underflow), none otherwise. */
+export const defaultLossScale = (precision: TrainPrecision): 'dynamic' | 'none' => (precision === 'fp16' ? 'dynamic' : 'none');
 
 export const DEFAULT_MAX_SEQ_LEN = 1024;
 
 /** The config after merging and defaults: paths absolute; exactly one of steps / epochs; max_seq_len may wait for the model. */
-export type TrainConfig = Required<Omit<TrainConfigInput, 'eval_data' | 'init_adapter' | 'steps' | 'epochs' | 'max_seq_len'>> & {
+export type TrainConfig = Required<Omit<TrainConfigInput, 'eval_data' | 'init_adapter' | 'steps' | 'epochs' | 'max_seq_len' | 'precision'>> & {
+  precision: Exclude<TrainPrecision, 'fp8'>; // fp8 is refused while resolving
   eval_data: string | null;
   init_adapter: string | null;
   steps: number | null;

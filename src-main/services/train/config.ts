@@ -4,7 +4,7 @@ import os from 'node:os';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
 import { ApiError } from '../../common/errors';
-import { EXPECTED, TRAIN_DEFAULTS, TRAIN_KEYS, TrainConfigInput, type TrainConfig, type TrainKey } from './config-schema';
+import { defaultLossScale, EXPECTED, TRAIN_DEFAULTS, TRAIN_KEYS, TrainConfigInput, type TrainConfig, type TrainKey } from './config-schema';
 
 /** A config the user must fix; `issues` lists one sentence per problem. */
 export class ConfigError extends ApiError {
@@ -18,7 +18,7 @@ const NUMBER_KEYS = new Set<TrainKey>([
   'loraplus_ratio', 'rank', 'alpha', 'dropout', 'lr', 'weight_decay', 'eps', 'momentum', 'max_grad_norm', 'warmup_steps', 'batch_size',
   'grad_accum', 'steps', 'epochs', 'max_seq_len', 'seed', 'eval_every', 'save_every', 'threads',
 ]);
-const BOOLEAN_KEYS = new Set<TrainKey>(['shuffle', 'train_on_prompt', 'packing', 'truncate']);
+const BOOLEAN_KEYS = new Set<TrainKey>(['shuffle', 'train_on_prompt', 'packing', 'truncate', 'emulate']);
 const PATH_KEYS = new Set<TrainKey>(['model', 'data', 'eval_data', 'init_adapter', 'out']);
 
 /** The flag of a key: --eval-data for eval_data; shuffle is on by default, so its flag turns it off. */
@@ -39,7 +39,7 @@ const toNumber = (s: string): number | string => {
 /** A flag's text → the value the schema checks. */
 function fromFlag(key: TrainKey, raw: string | boolean): unknown {
   if (typeof raw === 'boolean') return key === 'shuffle' ? !raw : raw;
-  if (NUMBER_KEYS.has(key)) return toNumber(raw);
+  if (NUMBER_KEYS.has(key) || key === 'loss_scale') return toNumber(raw); // loss_scale: dynamic | none stay words
   if (key === 'betas') return raw.split(',').map(toNumber);
   return raw;
 }
@@ -114,7 +114,7 @@ export function resolveTrainConfig(options: ResolveOptions): TrainConfig {
       }
       if (flagSetsLength && (key === 'steps' || key === 'epochs')) continue;
       // A quoted number ("2e-4") or a YAML 1.1 reader's habits should not make a user fight the file.
-      const v = NUMBER_KEYS.has(key as TrainKey) && typeof value === 'string' ? toNumber(value) : value;
+      const v = (NUMBER_KEYS.has(key as TrainKey) || key === 'loss_scale') && typeof value === 'string' ? toNumber(value) : value;
       merged[key] = PATH_KEYS.has(key as TrainKey) ? expandPath(v, dirname(file)) : v;
       source.set(key, { kind: 'yaml', file: basename(file) });
     }
@@ -161,9 +161,13 @@ export function resolveTrainConfig(options: ResolveOptions): TrainConfig {
   if (merged.loraplus_ratio !== undefined && (merged.method ?? TRAIN_DEFAULTS.method) !== 'lora_plus') {
     issues.push(`${where('loraplus_ratio')} applies only with method lora_plus (method is ${JSON.stringify(merged.method ?? TRAIN_DEFAULTS.method)}); set ${source.get('loraplus_ratio')?.kind === 'flag' ? '--method lora_plus' : 'method: lora_plus'} or remove it`);
   }
+  if (merged.precision === 'fp8') {
+    issues.push('fp8 training is not available yet: the engine has no fp8 matmuls with per-tensor scaling (E4M3 forward, E5M2 gradients); use bf16 or fp16');
+  }
   if (issues.length) throw new ConfigError([...new Set(issues)]);
   const c = parsed.data!;
   const lengthGiven = c.steps !== undefined || c.epochs !== undefined;
+  const precision = c.precision === undefined || c.precision === 'fp8' ? TRAIN_DEFAULTS.precision : c.precision;
   return {
     ...TRAIN_DEFAULTS,
     betas: [...TRAIN_DEFAULTS.betas],
@@ -178,6 +182,8 @@ export function resolveTrainConfig(options: ResolveOptions): TrainConfig {
     steps: c.steps ?? null,
     epochs: c.epochs ?? (lengthGiven ? null : TRAIN_DEFAULTS.epochs),
     max_seq_len: c.max_seq_len ?? null,
+    precision,
+    loss_scale: c.loss_scale ?? defaultLossScale(precision),
   };
 }
 

@@ -12,6 +12,7 @@ import { readModelConfig } from '../../models/hf/config';
 import { TextTokenizer } from '../../models/tokenizer';
 import { DEFAULT_MAX_SEQ_LEN, type TrainConfig } from './config-schema';
 import { stepsForEpochs } from './config';
+import { precisionParams, precisionRecord } from './precision';
 import { ERROR_FILE, RUN_FILE, runDataFiles, runEnvironment, writeErrorFile, writeRunInfo, type DatasetInfo, type RunInfo } from './run-info';
 
 export interface PreparedRun {
@@ -85,6 +86,7 @@ function buildParams(config: TrainConfig, spec: ModelSpec, outDir: string, steps
     momentum: config.momentum, maxGradNorm: config.max_grad_norm, schedule: config.schedule, warmupSteps: config.warmup_steps,
     batchSize: config.batch_size, gradAccum: config.grad_accum, steps, seed: config.seed, shuffle: config.shuffle,
     evalEvery: config.eval_every, saveEvery: config.save_every, threads: config.threads,
+    ...precisionParams(config),
   });
 }
 
@@ -117,6 +119,7 @@ export async function prepareRun(config: TrainConfig, now: () => Date = () => ne
       // The ratio is recorded only where it applies, so this config can be copied back into a run.yaml as it is.
       config: { ...withoutUnusedRatio(config), max_seq_len: maxSeqLen, steps },
       params,
+      ...(precisionRecord(config) ? { precision: precisionRecord(config)! } : {}),
       data: { train: datasetInfo(config.data, train), eval: evalSet && config.eval_data ? datasetInfo(config.eval_data, evalSet) : null },
       started_at: now().toISOString(),
     };

@@ -8,6 +8,7 @@ import { TrainJobParams } from '../../common/train';
 import type { TokenizeSummary } from '../../data/tokenize';
 import { APP_NAME, APP_VERSION } from '../app-version';
 import type { TrainConfig } from './config-schema';
+import type { PrecisionRecord } from './precision';
 
 export const RUN_FILE = 'run.json';
 export const ERROR_FILE = 'error.json';
@@ -23,6 +24,8 @@ export interface RunInfo {
   /** The resolved config; loraplus_ratio only with method lora_plus. */
   config: Omit<TrainConfig, 'loraplus_ratio'> & { loraplus_ratio?: number; max_seq_len: number; steps: number };
   params: TrainJobParams;
+  /** Low precision or loss scaling: the format, the scale, and that (and why) it ran emulated; absent for plain fp32. */
+  precision?: PrecisionRecord;
   data: { train: DatasetInfo; eval: DatasetInfo | null };
   started_at: string;
 }

@@ -76,6 +76,49 @@ describe('ftstudio train, bad input', () => {
   });
 });
 
+describe('ftstudio train --precision / --loss-scale / --emulate', () => {
+  it('refuses fp8 with exit 2, a reason and what to use instead, and creates no run folder', async () => {
+    const out = join(work, 'out-fp8');
+    const r = await run(['train', '--model', MODEL, '--data', DATA, '--out', out, '--precision', 'fp8', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error.message).toMatch(/^Invalid training config: fp8 training is not available yet: .*use bf16 or fp16$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('exits 2 on a loss scale that is not dynamic, none or a positive number', async () => {
+    for (const bad of ['0', '-1', 'auto']) {
+      const r = await run(['train', '--model', MODEL, '--data', DATA, '--out', join(work, 'out-ls'), '--precision', 'fp16', `--loss-scale=${bad}`]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--loss-scale: expected dynamic, none or a positive number/);
+    }
+    const resumed = await run(['train', '--resume', join(work, 'x'), '--precision', 'fp16', '--emulate']);
+    expect(resumed.code).toBe(2);
+    expect(resumed.stderr).toMatch(/drop --precision, --emulate/);
+  });
+
+  it('lists the flags and their defaults in --help', async () => {
+    const help = (await run(['--help'])).stdout;
+    expect(help).toMatch(/--precision fp32\|bf16\|fp16 \(fp32\)/);
+    expect(help).toMatch(/--loss-scale dynamic\|none\|N +default dynamic for fp16/);
+    expect(help).toMatch(/--emulate/);
+  });
+
+  it('bf16 with an explicit loss scale: one emulation line, a warning, the scale in run.json and metrics.jsonl', async () => {
+    const out = join(work, 'out-bf16');
+    const r = await run(['train', '--model', MODEL, '--data', DATA, '--out', out, '--precision', 'bf16', '--loss-scale', '1024', '--steps', '2', '--threads', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('Precision'))).toEqual([
+      'Precision   bf16 runs emulated on CPU — a preview of a GPU run\'s numerics, not faster (loss scale static 1024)',
+    ]);
+    expect(r.stderr).toMatch(/warning: loss scale static 1024 is not needed with bf16/);
+    const info = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(info.params).toMatchObject({ precision: 'bf16', lossScale: 1024 });
+    expect(info.precision).toMatchObject({ compute: 'bf16', loss_scale: 1024, emulated: true });
+    const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.map((m) => [m.step, m.loss_scale, m.skipped_steps])).toEqual([[1, 1024, 0], [2, 1024, 0]]);
+  }, 180_000);
+});
+
 describe('ftstudio eval / export, bad input', () => {
   it('eval requires --model and --data and checks numbers', async () => {
     expect((await run(['eval', '--data', DATA])).stderr).toMatch(/--model is required/);
