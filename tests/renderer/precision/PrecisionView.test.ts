@@ -1,14 +1,30 @@
 // The number-format explorer in happy-dom: typed values, their bit cells, overflow flags, the limits and the FP8/INT8 knob.
-import { mount, type VueWrapper } from '@vue/test-utils';
+import type { VueWrapper } from '@vue/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import PrecisionView from '../../../src-renderer/src/views/PrecisionView.vue';
+import type { HardwareReport } from '../../../src-main/common/hardware';
+import { createFakeApi, flush } from '../helpers/fake-api';
+import { mountWithApp } from '../helpers/mount-app';
 import { parseNumberInput, formatValue } from '../../../src-renderer/src/components/precision/explorer-text';
 
 let wrapper: VueWrapper;
 afterEach(() => wrapper?.unmount());
 
+const HARDWARE: HardwareReport = {
+  cpu: { model: 'Test CPU', cores: 2, logicalCores: 2, arch: 'x64' }, memory: { totalBytes: 2 ** 34, freeBytes: 2 ** 33 },
+  disk: { path: '/', freeBytes: null, totalBytes: null }, gpus: [{ index: 0, name: 'NVIDIA T4', memoryMiB: 15360, computeCapability: '7.5', driver: '550' }],
+  gpuProbe: 'nvidia-smi', os: { platform: 'linux', release: '6' }, onnxruntime: { version: '1.22.0', providers: [{ name: 'cpu', works: true }] },
+  node: 'v20', detectedAt: '2026-01-01T00:00:00Z',
+};
+
+async function mountView(): Promise<VueWrapper> {
+  const { wrapper: w } = await mountWithApp(PrecisionView, createFakeApi({ 'hardware.get': () => HARDWARE }), '/precision');
+  await flush();
+  return w;
+}
+
 async function typeNumber(text: string) {
-  wrapper = mount(PrecisionView, { attachTo: document.body });
+  wrapper = await mountView();
   await wrapper.get('[data-testid="precision-input"]').setValue(text);
 }
 const row = (id: string) => wrapper.get(`[data-testid="conv-${id}"]`);
@@ -43,7 +59,7 @@ describe('PrecisionView', () => {
   });
 
   it('quick buttons: 1e-8 underflows in fp16 but not in bf16, and the reason is shown', async () => {
-    wrapper = mount(PrecisionView, { attachTo: document.body });
+    wrapper = await mountView();
     await wrapper.get('[data-testid="quick-1e-8"]').trigger('click');
     expect(row('fp16').attributes('data-outcome')).toBe('underflow');
     expect(row('fp16').get('[data-testid="conv-rel"]').text()).toBe('100 %');
@@ -59,8 +75,8 @@ describe('PrecisionView', () => {
     expect(wrapper.find('[data-testid="conversions"]').exists()).toBe(false);
   });
 
-  it('lists each format’s limits', () => {
-    wrapper = mount(PrecisionView, { attachTo: document.body });
+  it('lists each format’s limits', async () => {
+    wrapper = await mountView();
     expect(wrapper.get('[data-testid="limits-fp16"] [data-testid="limit-max"]').text()).toBe('65504');
     expect(wrapper.get('[data-testid="limits-fp8e4m3"] [data-testid="limit-max"]').text()).toBe('448');
     expect(wrapper.get('[data-testid="limits-fp16"]').text()).toContain('2^-24');
@@ -68,7 +84,7 @@ describe('PrecisionView', () => {
   });
 
   it('FP8 vs INT8: fitting the scale to E4M3 clips INT8; fitting it to INT8 clips nothing', async () => {
-    wrapper = mount(PrecisionView, { attachTo: document.body });
+    wrapper = await mountView();
     const clipped = (id: string) => Number(wrapper.get(`[data-testid="quant-${id}"] [data-testid="quant-clipped"]`).text());
     const flushed = (id: string) => Number(wrapper.get(`[data-testid="quant-${id}"] [data-testid="quant-flushed"]`).text());
     expect(clipped('fp8e4m3')).toBe(0); // the default scale fits E4M3
@@ -89,5 +105,14 @@ describe('explorer text', () => {
     expect([parseNumberInput('-inf'), parseNumberInput(''), parseNumberInput('abc'), parseNumberInput('1/x')]).toEqual([-Infinity, null, null, null]);
     expect(parseNumberInput('nan')).toBeNaN();
     expect([formatValue(-0), formatValue(3.140625), formatValue(5.960464477539063e-8), formatValue(-2)]).toEqual(['−0', '3.140625', '5.960464477539063e-8', '−2']);
+  });
+  it('says what each device supports and what to train in: fp16 + dynamic scaling on a T4, emulated here; fp32 on the CPU', async () => {
+    wrapper = await mountView();
+    const gpu = wrapper.get('[data-testid="support-gpu"]');
+    expect(gpu.text()).toContain('NVIDIA T4');
+    expect(gpu.get('[data-testid="support-choice"]').text()).toBe('train in fp16 + dynamic loss scaling');
+    expect(gpu.text()).toContain('emulated here');
+    expect(gpu.text()).toMatch(/no bf16 \(it needs 8\.0\)/);
+    expect(wrapper.get('[data-testid="support-cpu"] [data-testid="support-choice"]').text()).toBe('train in fp32');
   });
 });
