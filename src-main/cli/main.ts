@@ -21,6 +21,7 @@ Usage:
   ftstudio export --run OUT --merged DIR       the run's adapter merged into its base model: a new Hugging Face folder
                                                (or --model DIR --adapter DIR instead of --run) in the base's dtype
   ftstudio estimate (--model DIR | --catalog-model NAME) [flags]   peak memory, fits/tight/OOM with fixes, time, energy, cost
+  ftstudio estimate … --alternatives [--corpus-tokens N --shots K]   the run beside prompting, few-shot, RAG, P-tuning, full
   ftstudio data import|list|show|ops|records|clean|changes|restore|undo|mix|export …   datasets (below)
   ftstudio --help                              this text
 

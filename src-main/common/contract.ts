@@ -1,6 +1,7 @@
 // The API contract, in one file: every method with its input and output schema, every event with its payload.
 // Electron IPC (preload), the WebSocket of serve mode and the in-memory test transport are all derived from it.
 import { z } from 'zod';
+import { BaselineInput, BaselineResult, BaselineStarted, EstimateAlternativesInput, EstimateAlternativesOutput } from './alternatives';
 import { EstimateOptions, EstimateRunInput, EstimateRunOutput } from './estimate';
 import { HardwareReport } from './hardware';
 import { Job, JobKind, JobLogEvent, JobMetricsEvent, JobProgressEvent } from './jobs';
@@ -52,6 +53,12 @@ export const methods = {
   'estimate.options': { input: Empty, output: EstimateOptions },
   /** Memory, verdict, ranked fixes, time and cost of one run's settings, before it starts. */
   'estimate.run': { input: EstimateRunInput, output: EstimateRunOutput },
+  /** The same run beside prompting, few-shot, RAG (with a corpus), P-tuning and full fine-tuning: memory, time, cost, per request. */
+  'estimate.alternatives': { input: EstimateAlternativesInput, output: EstimateAlternativesOutput },
+  /** Starts one `score` job per shot count: the base model's answer loss on the eval version, zero-shot and k-shot. */
+  'estimate.baseline': { input: BaselineInput, output: BaselineStarted },
+  /** Per shot count: state, mean answer loss given the prompt, perplexity, records scored. */
+  'estimate.baselineResult': { input: z.object({ jobIds: z.array(z.string().min(1)).min(1).max(8) }).strict(), output: BaselineResult },
   /** The cleaning operators: name, what they do, defaults and parameter schema. */
   'data.ops': { input: Empty, output: z.array(OperatorInfo) },
   'data.list': { input: Empty, output: z.array(Dataset) },

@@ -33,8 +33,10 @@ function dims(spec: ModelSpec, input: EstimateInput): Dims {
   return { B, S, T: B * S, H: spec.hiddenSize, I: spec.intermediateSize, nh: spec.numHeads, nkv: spec.numKvHeads, hd: spec.headDim };
 }
 
-/** Whether a projection keeps its input for a weight gradient: every one in full fine-tuning, adapted ones in LoRA. */
+/** Whether a projection keeps its input for a weight gradient: every one in full fine-tuning, adapted ones in LoRA, none
+ * in P-tuning (its gradient passes through frozen projections, dx = dy·W, which needs no x). */
 export function keepsInput(input: EstimateInput, target: LoraTarget): boolean {
+  if (input.method === 'ptuning') return false;
   return input.method === 'full' || targetList(input.lora).includes(target);
 }
 

@@ -2,7 +2,7 @@
 import { cloudPricePerHour, findGpu, gpuMemoryBytes, peakFlops, type GpuEntry } from './catalog';
 import { DEFAULT_POWER_FRACTION, estimateCost, type CostEstimate } from './cost';
 import { estimateMemory } from './memory';
-import { DEFAULT_UTILISATION, estimateTime, stepFlops, type TimeEstimate } from './time';
+import { DEFAULT_UTILISATION, estimateTime, stepFlops, type Throughput, type TimeEstimate } from './time';
 import type { EstimateInput, MemoryEstimate } from './types';
 import { rankFixes, verdictOf, type Fix, type Verdict } from './verdict';
 
@@ -45,7 +45,7 @@ export interface EstimateReport {
 
 export class EstimateError extends Error {}
 
-function resolveDevice(req: EstimateRequest): EstimateReport['device'] {
+export function resolveDevice(req: EstimateRequest): EstimateReport['device'] {
   if (req.device.toLowerCase() === 'cpu') {
     if (!req.cpu) throw new EstimateError('a CPU estimate needs the machine\'s memory (cpu.memoryBytes)');
     return { kind: 'cpu', name: 'cpu', capacityBytes: req.cpu.memoryBytes, gpu: null };
@@ -62,19 +62,31 @@ export function estimate(req: EstimateRequest): EstimateReport {
   const verdict = verdictOf(memory.totalBytes, device.capacityBytes);
   const fixes = verdict.status === 'fits' ? [] : rankFixes(input, device.capacityBytes, device.gpu);
 
-  // Throughput: the GPU's dense peak in the compute precision, or the CPU's calibrated MatMul rate (ours runs fp32).
+  const t = throughputOf(req, device);
+  const time = t == null && !req.measured ? null : estimateTime(input, t ?? { peakFlops: 0, utilisation: 1, source: '' },
+    req.datasetTokens ?? null, req.epochs ?? 1, req.measured);
+  const cost = time?.totalSeconds == null ? null : costOf(req, device, time.totalSeconds);
+  return { device, memory, verdict, fixes, time, cost };
+}
+
+/** The device's rate: the GPU's dense peak in the compute precision, or the CPU's calibrated MatMul rate (ours runs
+ * fp32), × utilisation; null when neither is known. */
+export function throughputOf(req: EstimateRequest, device: EstimateReport['device']): Throughput | null {
   const cpuGflops = req.cpu?.matmulGflops ?? null;
   const peak = device.gpu ? peakFlops(device.gpu, req.profile === 'ours' ? 'fp32' : req.precision) : cpuGflops == null ? null : cpuGflops * 1e9;
+  if (peak == null) return null;
   const utilisation = req.utilisation ?? DEFAULT_UTILISATION[device.kind];
-  const time = peak == null && !req.measured ? null : estimateTime(input, {
-    peakFlops: peak ?? 0, utilisation,
+  return {
+    peakFlops: peak, utilisation,
     source: device.gpu ? `${device.gpu.name} dense ${req.precision} peak × ${utilisation} utilisation` : `calibrated CPU MatMul ${req.cpu?.matmulGflops?.toFixed(0)} GFLOP/s × ${utilisation}`,
-  }, req.datasetTokens ?? null, req.epochs ?? 1, req.measured);
+  };
+}
 
+/** Energy and money of `seconds` on the device: the entered power and prices, else the catalog's TDP share and example price. */
+export function costOf(req: EstimateRequest, device: EstimateReport['device'], seconds: number): CostEstimate {
   const powerW = req.powerW ?? (device.gpu?.tdpW != null ? device.gpu.tdpW * DEFAULT_POWER_FRACTION : req.cpu?.powerW ?? null);
   const pricePerHour = req.pricePerHour ?? (device.gpu ? cloudPricePerHour(device.gpu) : null);
-  const cost = time?.totalSeconds == null ? null : estimateCost({ seconds: time.totalSeconds, powerW, pricePerKwh: req.pricePerKwh ?? null, pricePerHour });
-  return { device, memory, verdict, fixes, time, cost };
+  return estimateCost({ seconds, powerW, pricePerKwh: req.pricePerKwh ?? null, pricePerHour });
 }
 
 /** FLOPs per token of a configuration: what a measured tokens/s of that run is rescaled by. */

@@ -1,7 +1,7 @@
 // The memory model: one function per component of peak memory, and their sum with the profile's options.
 import { checkpointedLayerBytes, layerActivations, logitsBytes, loraLayerBytes, workspaceBytes } from './activations';
 import { activationBytes, bytesOf, OURS_CPU_UPDATE_BYTES_PER_PARAM, resolveOptions } from './profiles';
-import { loraParamCount, paramCounts, type ParamCounts } from './shapes';
+import { loraParamCount, paramCounts, ptuningParamCount, type ParamCounts } from './shapes';
 import type { EstimateInput, MemoryComponent, MemoryEstimate, Precision, ProfileOptions } from './types';
 
 /** The checkpoint's stored dtype: the caller's, else config.json's torch_dtype, else fp32. */
@@ -42,12 +42,14 @@ export function weightsComponent(input: EstimateInput, p: ParamCounts, o: Profil
 }
 
 export function trainableCount(input: EstimateInput, p: ParamCounts): number {
+  if (input.method === 'ptuning') return input.ptuning ? ptuningParamCount(input.spec, input.ptuning) : 0;
   return input.method === 'full' ? p.total : loraParamCount(input.spec, input.lora);
 }
 
 /** Bytes per trainable parameter for the parameter itself and its gradient (full FT under bf16: the 16-bit copy). */
 function trainableBytes(input: EstimateInput, o: ProfileOptions): number {
-  if (input.method === 'lora') return o.adapterBytes;
+  // P-tuning's prompt encoder is an adapter like LoRA's matrices (PEFT keeps both in fp32).
+  if (input.method !== 'full') return o.adapterBytes;
   if (input.profile === 'ours') return 4;
   return input.precision === 'fp32' ? 4 : 2;
 }

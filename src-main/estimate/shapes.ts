@@ -1,7 +1,7 @@
 // Parameter counts of a Llama-family model and of a LoRA adapter on it, from the ModelSpec alone.
 import type { ModelSpec } from '../common/model-spec';
 import { LORA_TARGETS, projectionDims, type LoraTarget } from '../engine/nn/lora';
-import type { LoraShape } from './types';
+import type { LoraShape, PTuningShape } from './types';
 
 export interface ParamCounts {
   /** Everything in the checkpoint (embedding, layers, norms, lm_head unless tied). */
@@ -39,4 +39,22 @@ export function loraParamCount(spec: ModelSpec, lora: LoraShape): number {
 export function loraWidthPerLayer(spec: ModelSpec, lora: LoraShape): number {
   const dims = projectionDims(spec);
   return targetList(lora).reduce((n, t) => n + dims[t][0] + dims[t][1], 0);
+}
+
+/**
+ * P-tuning's trainable parameters, as PEFT's PromptEncoder builds them: the virtual-token embedding nv·H, plus
+ * - mlp: Linear(H, h) → ReLU → Linear(h, h) → ReLU → Linear(h, H), biases included;
+ * - lstm: a 2-layer bidirectional LSTM(H → h) (4 gates × (in·h + h·h + two biases of h) per direction and layer; the
+ *   second layer reads both directions, 2h) and an MLP head Linear(2h, 2h) → ReLU → Linear(2h, H);
+ * - none: the embedding alone (prompt tuning).
+ */
+export function ptuningParamCount(spec: ModelSpec, pt: PTuningShape): number {
+  const H = spec.hiddenSize;
+  const h = pt.encoderHidden;
+  const linear = (i: number, o: number) => i * o + o;
+  const lstmLayer = (i: number) => 2 * 4 * (i * h + h * h + 2 * h);
+  const encoder = pt.encoder === 'mlp' ? linear(H, h) + linear(h, h) + linear(h, H)
+    : pt.encoder === 'lstm' ? lstmLayer(H) + lstmLayer(2 * h) + linear(2 * h, 2 * h) + linear(2 * h, H)
+      : 0;
+  return pt.virtualTokens * H + encoder;
 }

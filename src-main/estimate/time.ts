@@ -30,6 +30,7 @@ export function stepFlops(input: EstimateInput): StepFlops {
   const attention = (fused ? 0.5 : 1) * spec.numLayers * 2 * 2 * B * spec.numHeads * S * S * spec.headDim;
   const lora = input.method === 'lora' ? 2 * T * input.lora.r * loraWidthPerLayer(spec, input.lora) * spec.numLayers : 0;
   const forward = 2 * N * T + lora + attention;
+  // P-tuning's weight gradients are its prompt encoder's, once per micro-batch over nv tokens: ≪ 2·N·T, left out.
   const weightGrads = input.method === 'full' ? 2 * N * T : lora;
   const backward = 2 * N * T + lora + weightGrads + 2 * attention;
   const recompute = input.checkpointing ? forward : 0;

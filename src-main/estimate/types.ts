@@ -2,7 +2,8 @@
 import type { ModelSpec } from '../common/model-spec';
 import type { LoraTarget } from '../engine/nn/lora';
 
-export type Method = 'lora' | 'full';
+/** 'ptuning' (P-tuning, Liu et al. 2021): trainable virtual tokens in front of every sequence, through a prompt encoder. */
+export type Method = 'lora' | 'full' | 'ptuning';
 export type Precision = 'fp32' | 'fp16' | 'bf16';
 export type ProfileName = 'ours' | 'pytorch-peft';
 export type OptimizerName = 'adamw' | 'sgd' | 'sgd-momentum';
@@ -38,10 +39,19 @@ export interface ProfileOptions {
   runtimeBytes: number;
 }
 
+/** PEFT's PromptEncoderConfig: num_virtual_tokens, encoder_reparameterization_type, encoder_hidden_size. */
+export interface PTuningShape {
+  virtualTokens: number;
+  encoder: 'mlp' | 'lstm' | 'none';
+  encoderHidden: number;
+}
+
 export interface EstimateInput {
   spec: ModelSpec;
   method: Method;
   lora: LoraShape;
+  /** Method 'ptuning' only; seqLen then already counts the virtual tokens the model sees. */
+  ptuning?: PTuningShape;
   precision: Precision;
   /** The checkpoint's stored dtype (default: spec.torchDtype, else fp32). */
   weightDtype?: Precision;

@@ -22,7 +22,7 @@ export interface Fix {
   kind: FixKind;
   title: string;
   /** What to change (flags of `ftstudio estimate`); empty for advice. */
-  change: Partial<Pick<EstimateInput, 'batchSize' | 'gradAccum' | 'checkpointing' | 'seqLen' | 'method' | 'lora' | 'precision'>> & { device?: string };
+  change: Partial<Pick<EstimateInput, 'batchSize' | 'gradAccum' | 'checkpointing' | 'seqLen' | 'lora' | 'precision'>> & { method?: 'lora' | 'full'; device?: string };
   totalBytes: number;
   savedBytes: number;
   verdict: Verdict;

@@ -8,6 +8,7 @@ import { EventHub, type Handlers } from './api-dispatch';
 import { APP_NAME, APP_VERSION } from './app-version';
 import { isSafeExternalUrl } from './external-url';
 import { createEstimateService } from './estimate-service';
+import { baselineResult, startBaseline } from './estimate/baseline';
 import { detectHardware, type ProviderProbe } from './hardware/detect';
 import { homeLayout } from './paths';
 import { readRunMetrics } from './run-metrics';
@@ -88,6 +89,9 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     },
     'estimate.options': () => estimator.options(),
     'estimate.run': (input) => estimator.run(input),
+    'estimate.alternatives': (input) => estimator.alternatives(input),
+    'estimate.baseline': (input) => startBaseline(storeService.require().datasets, jobs(), layout.runs, input),
+    'estimate.baselineResult': ({ jobIds }) => baselineResult(jobs(), jobIds),
     ...dataHandlers(() => storeService.require().datasets, hub, { jobs, runsDir: layout.runs }),
     'dialog.openPaths': async ({ kind, title }) => {
       if (!options.pickPaths) throw new ApiError('unavailable', 'There is no file dialog in the browser: type the path of the file or folder instead.');

@@ -2,12 +2,14 @@
 import os from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { ApiError } from '../common/errors';
+import type { EstimateAlternativesOutput, EstimateAlternativesParsed } from '../common/alternatives';
 import type { EstimateOptions, EstimateRunOutput, EstimateRunParsed, FixChange } from '../common/estimate';
 import { ESTIMATE_TARGETS } from '../common/estimate';
 import type { ModelSpec } from '../common/model-spec';
 import {
   CATALOG_MODEL_NAMES, CLOUD_PRICES, GPU_CATALOG, catalogModel, estimate, EstimateError, type EstimateRequest,
 } from '../estimate';
+import { estimateAlternatives } from '../estimate/alternatives';
 import { cloudPricePerHour, gpuMemoryBytes, supports } from '../estimate/catalog';
 import type { Fix } from '../estimate/verdict';
 import { DEFAULT_POWER_FRACTION } from '../estimate/cost';
@@ -17,6 +19,7 @@ import { readModelConfig } from '../models/hf/config';
 export interface EstimateService {
   options(): EstimateOptions;
   run(input: EstimateRunParsed): EstimateRunOutput;
+  alternatives(input: EstimateAlternativesParsed): EstimateAlternativesOutput;
 }
 
 export interface EstimateServiceOptions {
@@ -36,6 +39,34 @@ function modelSpec(model: string, cwd: string): { spec: ModelSpec; name: string;
     // Neither a catalog name nor a readable model folder: say both, so a typo in either is easy to see.
     throw new ApiError('invalid-input', `Model ${JSON.stringify(model)} is not in the catalog (${CATALOG_MODEL_NAMES.join(', ')}) and not a model folder: ${(err as Error).message}`);
   }
+}
+
+/** The API's run settings → the estimator's request (a CPU estimate's capacity is this machine's memory). */
+function toRequest(input: EstimateRunParsed, spec: ModelSpec, cpuMemoryBytes: number): EstimateRequest {
+  return {
+    spec,
+    method: input.method,
+    lora: { r: input.rank, targets: input.targets, dropout: 0 },
+    precision: input.precision,
+    optimizer: input.optimizer,
+    batchSize: input.batchSize,
+    seqLen: input.seqLen,
+    gradAccum: input.gradAccum,
+    checkpointing: input.checkpointing,
+    profile: input.profile,
+    device: input.device,
+    // No CPU calibration here (it costs seconds of MatMul in the app's process): CPU time stays unknown.
+    cpu: { memoryBytes: cpuMemoryBytes, matmulGflops: null, powerW: input.powerW ?? null },
+    datasetTokens: input.tokens ?? null,
+    epochs: input.epochs ?? 1,
+    powerW: input.powerW ?? null,
+    pricePerKwh: input.pricePerKwh ?? null,
+    pricePerHour: input.pricePerHour ?? null,
+  };
+}
+
+function asApiError(err: unknown): unknown {
+  return err instanceof EstimateError ? new ApiError('invalid-input', err.message) : err;
 }
 
 /** The estimator names a fix's LoRA change as a whole LoraShape; the API names it as the inputs do (rank, targets). */
@@ -68,32 +99,12 @@ export function createEstimateService(opts: EstimateServiceOptions = {}): Estima
 
     run(input) {
       const { spec, name, source } = modelSpec(input.model, cwd);
-      const req: EstimateRequest = {
-        spec,
-        method: input.method,
-        lora: { r: input.rank, targets: input.targets, dropout: 0 },
-        precision: input.precision,
-        optimizer: input.optimizer,
-        batchSize: input.batchSize,
-        seqLen: input.seqLen,
-        gradAccum: input.gradAccum,
-        checkpointing: input.checkpointing,
-        profile: input.profile,
-        device: input.device,
-        // No CPU calibration here (it costs seconds of MatMul in the app's process): CPU time stays unknown.
-        cpu: { memoryBytes: cpuMemoryBytes, matmulGflops: null, powerW: input.powerW ?? null },
-        datasetTokens: input.tokens ?? null,
-        epochs: input.epochs ?? 1,
-        powerW: input.powerW ?? null,
-        pricePerKwh: input.pricePerKwh ?? null,
-        pricePerHour: input.pricePerHour ?? null,
-      };
+      const req = toRequest(input, spec, cpuMemoryBytes);
       let r;
       try {
         r = estimate(req);
       } catch (err) {
-        if (err instanceof EstimateError) throw new ApiError('invalid-input', err.message);
-        throw err;
+        throw asApiError(err);
       }
       const pricePerHour = input.pricePerHour ?? (r.device.gpu ? cloudPricePerHour(r.device.gpu) : null);
       return {
@@ -114,6 +125,30 @@ export function createEstimateService(opts: EstimateServiceOptions = {}): Estima
           examplePrice: input.pricePerHour == null && pricePerHour != null,
           priceDate: CLOUD_PRICES.date,
         },
+      };
+    },
+
+    alternatives(input) {
+      const { spec } = modelSpec(input.model, cwd);
+      const req = toRequest(input, spec, cpuMemoryBytes);
+      let r;
+      try {
+        r = estimateAlternatives({
+          ...req, promptTokens: input.promptTokens, answerTokens: input.answerTokens, instructionTokens: input.instructionTokens,
+          shots: input.shots, exampleTokens: input.exampleTokens, corpusTokens: input.corpusTokens, retrievedTokens: input.retrievedTokens,
+          embeddingParams: input.embeddingParams,
+          ptuning: { virtualTokens: input.virtualTokens, encoder: input.encoder, encoderHidden: input.encoderHidden ?? spec.hiddenSize },
+        });
+      } catch (err) {
+        throw asApiError(err);
+      }
+      const pricePerHour = input.pricePerHour ?? (r.device.gpu ? cloudPricePerHour(r.device.gpu) : null);
+      return {
+        device: { kind: r.device.kind, id: r.device.gpu?.id ?? 'cpu', name: r.device.kind === 'cpu' ? 'This computer (CPU)' : r.device.name, capacityBytes: r.device.capacityBytes },
+        baseRequestTokens: r.baseRequestTokens,
+        currency: CLOUD_PRICES.currency,
+        examplePrice: input.pricePerHour == null && pricePerHour != null,
+        alternatives: r.alternatives,
       };
     },
   };

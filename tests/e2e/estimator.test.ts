@@ -1,4 +1,5 @@
-// The estimator in a real browser against `ftstudio serve`: an out-of-memory setting, Apply on the first fix, the verdict changes.
+// The estimator in a real browser against `ftstudio serve`: an out-of-memory setting, Apply on the first fix, the verdict
+// changes; the alternatives advisor compares prompting, RAG, P-tuning, LoRA and full fine-tuning.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -52,10 +53,23 @@ describe.skipIf(skip !== null)('Estimator (serve + Chromium)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'estimator-applied.png'), fullPage: true });
   });
 
-  it('is reachable from Home’s Estimator step, marked as memory and cost only', async () => {
+  it('compares the alternatives: a corpus adds RAG, full fine-tuning is out of memory, the reasons say when each pays', async () => {
+    const advisor = page.getByTestId('advisor');
+    await advisor.scrollIntoViewIfNeeded();
+    await page.getByTestId('advisor-capability').fill('Answer support questions in our product’s tone');
+    await page.getByTestId('advisor-corpus').check();
+    await page.getByTestId('alt-rag').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('alt-full').getAttribute('data-verdict')).toBe('oom');
+    expect(await page.getByTestId('alt-lora').getAttribute('data-verdict')).not.toBe('oom');
+    expect(await page.getByTestId('advisor-advice').textContent()).toMatch(/RAG brings it in at request time/);
+    expect(await page.getByTestId('baseline-exact-match').textContent()).toMatch(/cannot do yet/);
+    await advisor.screenshot({ path: join(ARTIFACTS, 'estimator-alternatives.png') });
+  });
+
+  it('is reachable from Home’s Estimator step, marked as lacking only the exact-match baseline', async () => {
     await page.goto(serve.url);
     const step = page.locator('[data-step="estimator"]');
-    expect((await step.getByTestId('flow-step-status').textContent())?.trim()).toBe('Memory and cost only');
+    expect((await step.getByTestId('flow-step-status').textContent())?.trim()).toBe('No exact-match baseline yet');
     await step.getByTestId('open-estimator').click();
     await page.getByTestId('estimator-verdict').waitFor();
     expect(consoleErrors).toEqual([]);

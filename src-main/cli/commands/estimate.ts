@@ -8,6 +8,7 @@ import { CATALOG_MODEL_NAMES, catalogModel, CLOUD_PRICES, estimate, EstimateErro
 import { readModelConfig } from '../../models/hf/config';
 import { CliError, printResult, type CliContext } from '../output';
 import type { FlagValues } from './train';
+import { ALTERNATIVES_OPTIONS, alternativesCommand } from './estimate-alternatives';
 
 export const ESTIMATE_OPTIONS = {
   model: { type: 'string' }, 'catalog-model': { type: 'string' }, method: { type: 'string' }, rank: { type: 'string' },
@@ -16,7 +17,7 @@ export const ESTIMATE_OPTIONS = {
   profile: { type: 'string' }, optim: { type: 'string' }, tokens: { type: 'string' }, epochs: { type: 'string' },
   utilisation: { type: 'string' }, 'power-w': { type: 'string' }, 'price-kwh': { type: 'string' }, 'price-hour': { type: 'string' },
   'cuda-context-gb': { type: 'string' }, 'cpu-memory-gb': { type: 'string' }, calibrate: { type: 'boolean' }, threads: { type: 'string' },
-  'measured-run': { type: 'string' }, 'list-devices': { type: 'boolean' },
+  'measured-run': { type: 'string' }, 'list-devices': { type: 'boolean' }, ...ALTERNATIVES_OPTIONS,
 } as const;
 
 function num(values: FlagValues, name: string, fallback: number | null, { min = 0, int = false, max = Number.MAX_SAFE_INTEGER } = {}): number | null {
@@ -131,6 +132,7 @@ export async function estimateCommand(ctx: CliContext, values: FlagValues): Prom
     return 0;
   }
   const req = await requestFromFlags(values);
+  if (values.alternatives) return alternativesCommand(ctx, values, req);
   let report: EstimateReport;
   try {
     report = estimate(req);

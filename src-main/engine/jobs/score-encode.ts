@@ -12,6 +12,8 @@ export const ScoreRecord = z.object({
   messages: z.array(z.object({ role: z.enum(['user', 'assistant', 'tool']), content: z.string() })),
   system: z.string().optional(),
   tools: z.array(z.unknown()).optional(),
+  /** The first n messages are context (a baseline's few-shot examples): their assistant turns are not scored. */
+  contextTurns: z.number().int().min(0).optional(),
 });
 export type ScoreRecord = z.infer<typeof ScoreRecord>;
 
@@ -37,7 +39,22 @@ export function conditionedExample(tokenizer: TextTokenizer, record: ScoreRecord
   // Same refusal as training: the template is rendered without its `tools` variable, so such rows are not what training sees.
   if (record.tools?.length) throw new RecordError('the record has "tools", which cannot be rendered into the chat template yet');
   const chat: ChatMessage[] = record.system !== undefined ? [{ role: 'system', content: record.system }, ...record.messages] : [...record.messages];
-  return tokenizer.encodeChat(chat, false);
+  const example = tokenizer.encodeChat(chat, false);
+  const context = record.messages.slice(0, record.contextTurns ?? 0).filter((m) => m.role === 'assistant').length;
+  return context ? unlabelFirstAnswers(example, context) : example;
+}
+
+/** Unlabels the first n labelled spans (one per assistant turn, as encodeChat labels them): context, not what is scored. */
+export function unlabelFirstAnswers(example: Example, n: number): Example {
+  const labels = [...example.labels];
+  let spans = 0;
+  for (let i = 0; i < labels.length && spans <= n; i++) {
+    const starts = labels[i] !== IGNORE_INDEX && (i === 0 || example.labels[i - 1] === IGNORE_INDEX);
+    if (starts) spans++;
+    if (spans <= n && labels[i] !== IGNORE_INDEX) labels[i] = IGNORE_INDEX;
+  }
+  if (spans < n) throw new RecordError(`expected ${n} labelled context answers, found ${spans}`);
+  return { inputIds: example.inputIds, labels };
 }
 
 /**
@@ -46,7 +63,7 @@ export function conditionedExample(tokenizer: TextTokenizer, record: ScoreRecord
  * BOS the first token has nothing before it, so the loss counts the answer from its second token on.
  */
 export function unconditionedExample(tokenizer: TextTokenizer, record: ScoreRecord): Example {
-  const text = record.messages.filter((m) => m.role === 'assistant').map((m) => m.content).join('\n');
+  const text = record.messages.slice(record.contextTurns ?? 0).filter((m) => m.role === 'assistant').map((m) => m.content).join('\n');
   const ids = tokenizer.encode(text, true);
   return { inputIds: ids, labels: [...ids] };
 }

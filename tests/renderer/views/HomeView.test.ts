@@ -1,4 +1,4 @@
-// Home shows the five steps in order: Data built, Adapter honestly "Not built yet" (Precision: "Explorer only", Estimator: "Memory and cost only"), links to the other pages, and the hardware card.
+// Home shows the five steps in order: Data built, Adapter honestly "Not built yet" (Precision: "Explorer only", Estimator: "No exact-match baseline yet"), links to the other pages, and the hardware card.
 import { describe, expect, it } from 'vitest';
 import HomeView from '../../../src-renderer/src/views/HomeView.vue';
 import { createFakeApi } from '../helpers/fake-api';
@@ -24,7 +24,7 @@ describe('HomeView', () => {
     expect(steps[2].get('[data-testid="open-precision"]').attributes('href')).toMatch(/\/precision$/);
     expect(steps[2].text()).toMatch(/only the number-format explorer/i);
     // The Estimator's memory, time and cost exist; its alternatives advisor does not.
-    expect(steps[3].get('[data-testid="flow-step-status"]').text()).toBe('Memory and cost only');
+    expect(steps[3].get('[data-testid="flow-step-status"]').text()).toBe('No exact-match baseline yet');
     expect(steps[3].get('[data-testid="open-estimator"]').attributes('href')).toMatch(/\/estimator$/);
     expect(steps[3].text()).toMatch(/alternatives advisor/i);
     // Train is usable (as a plain form until the wizards exist) and links to its page.

@@ -23,8 +23,8 @@ export const FLOW_STEPS: readonly FlowStep[] = [
     decides: 'Which number format the weights and the math use, trading memory and speed against accuracy.',
   },
   {
-    id: 'estimator', title: 'Estimator', built: false, partial: 'Memory and cost only', route: '/estimator',
-    note: 'Memory, verdict, fixes, time and cost exist; the alternatives advisor and a measured baseline are still to come.',
+    id: 'estimator', title: 'Estimator', built: false, partial: 'No exact-match baseline yet', route: '/estimator',
+    note: 'Memory, verdict, fixes, time, cost, the alternatives advisor and the measured loss baseline exist; exact match waits for generation.',
     decides: 'Whether the run fits this computer’s memory, and about how long it will take and what it will cost, before you start.',
   },
   {

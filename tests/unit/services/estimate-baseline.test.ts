@@ -1,0 +1,74 @@
+// The measured baseline end to end: estimate.baseline starts a score job per shot count on the tiny chat model (engine
+// processes under the supervisor), estimate.baselineResult reads their mean answer loss; the version's scores stay untouched.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ApiClient } from '../../../src-main/common/contract';
+import { NodeLauncher } from '../../../src-main/jobs/node-launcher';
+import { createAppServices, type AppServices } from '../../../src-main/services/app-services';
+import { createMemoryClient } from '../../../src-main/services/memory-transport';
+import { writeCapitalsData, writeTinyChatModel } from '../../fixtures/tiny-chat-model';
+
+const providers = { version: () => '1.30.0', probe: async () => [{ name: 'cpu', works: true }] };
+const dir = mkdtempSync(join(tmpdir(), 'ftstudio-baseline-'));
+let services: AppServices | null = null;
+afterAll(async () => {
+  await services?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('estimate.baseline', () => {
+  it('measures the base model\'s answer loss zero-shot and 2-shot on the eval version', async () => {
+    const model = writeTinyChatModel(join(dir, 'model'));
+    services = await createAppServices({ home: join(dir, 'home'), mode: 'memory', launcher: new NodeLauncher({ stdio: 'ignore' }), providers });
+    const client: ApiClient = createMemoryClient(services.handlers, services.hub);
+    const { train } = writeCapitalsData(join(dir, 'data'));
+    const { dataset } = await client.call('data.import', { paths: [train], name: 'capitals' });
+    const versionId = dataset.currentVersion!.id;
+
+    const started = await client.call('estimate.baseline', { modelPath: model, evalVersionId: versionId, shots: [0, 2], limit: 4, seed: 1, threads: 1 });
+    expect(started.records).toBe(4);
+    expect(started.jobs.map((j) => j.shots)).toEqual([0, 2]);
+    const jobIds = started.jobs.map((j) => j.jobId);
+
+    // The 2-shot prompt: two other capitals as earlier turns, marked as context; never the record itself.
+    const twoShot = await client.call('jobs.get', { id: jobIds[1] });
+    const lines = readFileSync(join(twoShot.runDir!, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { idx: number; messages: { content: string }[]; contextTurns: number });
+    expect(lines).toHaveLength(4);
+    for (const l of lines) {
+      expect(l.contextTurns).toBe(4);
+      expect(l.messages).toHaveLength(6);
+      expect(l.messages.slice(0, 4).map((m) => m.content)).not.toContain(l.messages[4].content);
+    }
+
+    let result = await client.call('estimate.baselineResult', { jobIds });
+    for (const until = Date.now() + 150_000; result.rows.some((r) => !['completed', 'failed'].includes(r.state)) && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 300));
+      result = await client.call('estimate.baselineResult', { jobIds });
+    }
+    expect(result.rows.map((r) => [r.shots, r.state, r.scored, r.records, r.errors])).toEqual([[0, 'completed', 4, 4, 0], [2, 'completed', 4, 4, 0]]);
+    for (const r of result.rows) {
+      expect(r.loss).toBeGreaterThan(0);
+      expect(r.ppl).toBeCloseTo(Math.exp(r.loss!), 9);
+    }
+    // A random tiny model: the examples change the loss (the prompt differs), whichever way.
+    expect(result.rows[0].loss).not.toBe(result.rows[1].loss);
+    // The baseline's losses are about prompts, not records: the version gets no data scores from them.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await client.call('data.scores', { versionId })).names).toEqual([]);
+    await expect(client.call('estimate.baselineResult', { jobIds: ['nope'] })).rejects.toThrow(/No job|No baseline job/);
+  }, 200_000);
+
+  it('compares the alternatives through the API', async () => {
+    const client: ApiClient = createMemoryClient(services!.handlers, services!.hub);
+    const out = await client.call('estimate.alternatives', { model: 'Llama-2-7B', device: 'a100-80gb-sxm', profile: 'pytorch-peft', precision: 'bf16', tokens: 1_000_000, corpusTokens: 5_000_000 });
+    expect(out.alternatives.map((a) => a.kind)).toEqual(['prompt', 'few-shot', 'rag', 'ptuning', 'lora', 'full']);
+    expect(out.baseRequestTokens).toBe(300);
+    const pt = out.alternatives.find((a) => a.kind === 'ptuning')!;
+    // 20 × 4096 + MLP(4096 → 4096 → 4096 → 4096) with biases.
+    expect(pt.trainableParams).toBe(20 * 4096 + 3 * (4096 * 4096 + 4096));
+    expect(out.alternatives.find((a) => a.kind === 'full')!.memory.verdict.status).toBe('oom');
+    expect(out.examplePrice).toBe(true);
+  });
+});
