@@ -31,6 +31,7 @@ export interface VersionWriter {
   records(rows: readonly RecordRow[]): Promise<void>;
   changes(rows: readonly ChangeRow[]): Promise<void>;
   files(files: readonly FileRow[]): Promise<void>;
+  scores(rows: readonly { idx: number; name: string; value: number }[]): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
 }
@@ -133,6 +134,7 @@ export class DatasetsRepo {
       files: async (files) => {
         for (const f of files) await writer.run('INSERT INTO dataset_files VALUES ($1, $2, $3, $4, $5, $6, $7)', [versionId, f.file, f.sha256, f.format, f.bytes, f.rows, f.skipped]);
       },
+      scores: (rows) => writer.append('record_scores', ['text', 'bigint', 'text', 'double'], rows.map((r) => [versionId, r.idx, r.name, r.value])),
       commit: () => writer.commit(),
       rollback: () => writer.rollback(),
     };

@@ -55,7 +55,19 @@ export function parseRow(format: RowFormat, row: JsonObject, file: string, line:
   }
 }
 
-export interface ParsedSourceRow { line: number; parsed: ParsedRow }
+/** `scores`: the row's top-level numeric fields (a rating, a reward, a quality score) — kept so a recipe can filter on them. */
+export interface ParsedSourceRow { line: number; parsed: ParsedRow; scores?: Record<string, number> }
+
+/** Fields a format reads; every other top-level finite number of a row is a score. */
+const FORMAT_FIELDS = new Set(['instruction', 'input', 'output', 'system', 'history', 'messages', 'conversations', 'tools', 'text', 'input_ids', 'labels', 'idx', 'id']);
+
+function numericFields(row: JsonObject): Record<string, number> | undefined {
+  let out: Record<string, number> | undefined;
+  for (const [key, value] of Object.entries(row)) {
+    if (typeof value === 'number' && Number.isFinite(value) && !FORMAT_FIELDS.has(key)) (out ??= {})[key] = value;
+  }
+  return out;
+}
 export interface OpenedDataset { file: string; format: FormatName; rows: AsyncGenerator<ParsedSourceRow> }
 
 /**
@@ -82,7 +94,8 @@ export async function openDataset(file: string, format: FormatOption = 'auto', o
   /** A row that does not parse as the chosen format: thrown, or handed to onBadRow and skipped. */
   function parsed(line: number, row: JsonObject): ParsedSourceRow | null {
     try {
-      return { line, parsed: parseRow(chosen, row, file, line) };
+      const scores = numericFields(row);
+      return { line, parsed: parseRow(chosen, row, file, line), ...(scores ? { scores } : {}) };
     } catch (err) {
       if (!(err instanceof DataError) || !options.onBadRow) throw err;
       options.onBadRow(err);

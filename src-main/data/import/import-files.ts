@@ -12,6 +12,8 @@ export interface ImportedRecord {
   sourceFile: string;
   sourceHash: string;
   sourceRow: number;
+  /** The row's numeric fields other than the format's (e.g. a rating), stored as scores of the record. */
+  scores?: Record<string, number>;
 }
 
 export interface ImportProgress { file: string; bytesDone: number; bytesTotal: number; records: number }
@@ -66,7 +68,7 @@ export async function importFiles(paths: readonly string[], options: ImportOptio
       : undefined;
     const dataset = await openDataset(file.path, options.format ?? 'auto', { onBadRow, progress, tableReader: options.tableReader, columns: options.columns });
     let rows = 0;
-    for await (const { line, parsed } of dataset.rows) {
+    for await (const { line, parsed, scores } of dataset.rows) {
       let conversation: Conversation;
       try {
         conversation = toConversation(parsed, file.path, line);
@@ -75,7 +77,7 @@ export async function importFiles(paths: readonly string[], options: ImportOptio
         onBadRow(err);
         continue;
       }
-      batch.push({ idx: report.records, conversation, sourceFile: file.path, sourceHash: sha256, sourceRow: line });
+      batch.push({ idx: report.records, conversation, sourceFile: file.path, sourceHash: sha256, sourceRow: line, ...(scores ? { scores } : {}) });
       report.records += 1;
       rows += 1;
       if (batch.length >= batchSize) {

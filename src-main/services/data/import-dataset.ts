@@ -22,16 +22,20 @@ export async function importDataset(repo: DatasetsRepo, tasks: DataTasks, input:
         skipBadRows: input.skipBadRows,
         tableReader: readTableFile,
         signal,
-        sink: (records) => writer.records(records.map((r) => ({
-          idx: r.idx,
-          messages: JSON.stringify(r.conversation.messages),
-          system: r.conversation.system ?? null,
-          tools: r.conversation.tools ? JSON.stringify(r.conversation.tools) : null,
-          sourceFile: r.sourceFile,
-          sourceHash: r.sourceHash,
-          sourceRow: r.sourceRow,
-          source: null,
-        }))),
+        sink: async (records) => {
+          const scores = records.flatMap((r) => Object.entries(r.scores ?? {}).map(([name, value]) => ({ idx: r.idx, name, value })));
+          if (scores.length > 0) await writer.scores(scores);
+          await writer.records(records.map((r) => ({
+            idx: r.idx,
+            messages: JSON.stringify(r.conversation.messages),
+            system: r.conversation.system ?? null,
+            tools: r.conversation.tools ? JSON.stringify(r.conversation.tools) : null,
+            sourceFile: r.sourceFile,
+            sourceHash: r.sourceHash,
+            sourceRow: r.sourceRow,
+            source: null,
+          })));
+        },
         onProgress: (p) => progress.report(`reading ${basename(p.file)}`, p.bytesDone, p.bytesTotal, 'bytes', false, p.records),
       });
       const report: ImportReport = { ...read, seconds: (performance.now() - started) / 1000 };

@@ -126,6 +126,14 @@ describe('data API', () => {
     expect(analysis.languages.find((l) => l.language === 'zh')?.count).toBe(1);
     expect(await client.call('data.analyze', { versionId: v1.id })).toEqual(analysis); // kept in the store
 
+    // A numeric column of the file (a rating) is kept as a score of the record, and a recipe can filter on it.
+    const rated = join(dir, 'rated.jsonl');
+    writeFileSync(rated, [3, 9, 6].map((rating, i) => JSON.stringify({ instruction: `q${i}`, output: `a${i}`, rating, id: i })).join('\n'));
+    const ratedSet = (await client.call('data.import', { paths: [rated], name: 'rated' })).dataset;
+    expect((await client.call('data.scores', { versionId: ratedSet.currentVersion!.id })).names).toEqual([{ name: 'rating', count: 3, min: 3, median: 6, max: 9 }]);
+    const kept = await client.call('data.clean', { versionId: ratedSet.currentVersion!.id, recipe: { steps: [{ op: 'score_filter', params: { score: 'rating', min: 5 } }] } });
+    expect(kept.version.recordCount).toBe(2);
+
     const undone = await client.call('data.undo', { versionId: v2.id });
     expect(undone.currentVersion?.id).toBe(v1.id);
     expect(undone.versions.find((v) => v.id === v2.id)?.state).toBe('undone');
