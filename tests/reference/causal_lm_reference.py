@@ -12,7 +12,8 @@ Deliberate differences from HF, only where HF would lower precision:
 Usage: causal_lm_reference.py JOB.json  → prints one JSON object {case_id: {dtype: result}}.
 JOB.json: {"cases": [{"id", "model_dir", "input_ids": [[...]], "labels": [[...]],
                       "lora": null | {"r", "alpha", "targets": [...], "file": "adapter.safetensors"},
-                      "grad_weights": bool, "dtypes": ["float64", "float32"]}]}
+                      "grad_weights": bool, "dtypes": ["float64", "float32"], "precision"?: "bf16" | "fp16"}]}
+("precision": autocast_reference.py's emulated autocast, with dtypes ["float32"].)
 result: {"loss", "loss_sum", "token_count", "grads": {name: flat list}, "inv_freq": RoPE inv_freq (float32)} — grads of loss_sum w.r.t. the
 LoRA tensors (PEFT names) and, with grad_weights, every base weight (checkpoint names).
 """
@@ -118,15 +119,24 @@ class Model:
     def __init__(self, cfg, weights, lora, dtype):
         self.cfg, self.w, self.lora, self.dtype = cfg, weights, lora, dtype
 
+    def lowp(self, x):
+        """Autocast's low-precision copy of x: x itself here (autocast_reference.py rounds)."""
+        return x
+
+    def mm(self, a, b):
+        """An autocast matmul: operands and result as low-precision copies."""
+        return self.lowp(self.lowp(a) @ self.lowp(b))
+
     def linear(self, x, module, bias=False):
-        y = x @ self.w[module + ".weight"].t()
+        y = self.lowp(x) @ self.lowp(self.w[module + ".weight"]).t()
         if bias:
-            y = y + self.w[module + ".bias"]
+            y = y + self.lowp(self.w[module + ".bias"])
+        y = self.lowp(y)  # addmm: the bias is added before the result is written in the low format
         lo = self.lora
         if lo and module.split(".")[-1] in lo["targets"]:
             a = lo["tensors"]["base_model.model." + module + ".lora_A.weight"]
             b = lo["tensors"]["base_model.model." + module + ".lora_B.weight"]
-            y = y + ((self.lora_input(x, module) @ a.t()) @ b.t()) * (lo["alpha"] / lo["r"])
+            y = self.lowp(y + self.lowp(self.mm(self.mm(self.lora_input(x, module), a.t()), b.t()) * (lo["alpha"] / lo["r"])))
         return y
 
     def lora_input(self, x, module):
@@ -147,13 +157,16 @@ class Model:
         cos, sin = cos.unsqueeze(1), sin.unsqueeze(1)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
+        # Low-precision copies of K and V before repeat_kv, so each one's gradient is rounded once, after the sum over
+        # the query heads sharing it (the engine broadcasts K/V over the group instead of copying them).
+        k, v = self.lowp(k), self.lowp(v)
         rep = c.heads // c.kv_heads  # repeat_kv: kv head j serves query heads j*rep .. j*rep+rep-1
         k = k[:, :, None].expand(bsz, c.kv_heads, rep, seq, c.head_dim).reshape(bsz, c.heads, seq, c.head_dim)
         v = v[:, :, None].expand(bsz, c.kv_heads, rep, seq, c.head_dim).reshape(bsz, c.heads, seq, c.head_dim)
-        scores = (q @ k.transpose(2, 3)) * c.head_dim ** -0.5 + mask
+        scores = self.lowp(self.lowp(q) @ k.transpose(2, 3)) * c.head_dim ** -0.5 + mask
         work = torch.float64 if scores.dtype == torch.float64 else torch.float32
         probs = torch.softmax(scores, dim=-1, dtype=work).to(q.dtype)
-        out = (probs @ v).transpose(1, 2).reshape(bsz, seq, -1)
+        out = self.lowp(self.lowp(probs) @ v).transpose(1, 2).reshape(bsz, seq, -1)
         return self.linear(out, p + ".o_proj", c.o_bias)
 
     def mlp(self, x, i):
@@ -175,7 +188,7 @@ class Model:
         head = self.w.get("lm_head.weight")
         if c.tie or head is None:
             head = self.w["model.embed_tokens.weight"]
-        return h @ head.t()
+        return self.mm(h, head.t())
 
 
 def causal_lm_loss(logits, labels):
@@ -200,7 +213,12 @@ def run_case(case, dtype_name):
         lora = {"r": lo["r"], "alpha": lo["alpha"], "targets": set(lo["targets"]), "tensors": tensors}
     ids = torch.tensor(case["input_ids"], dtype=torch.int64)
     labels = torch.tensor(case["labels"], dtype=torch.int64)
-    loss_sum, count = causal_lm_loss(Model(cfg, weights, lora, dtype).logits(ids), labels)
+    if case.get("precision"):  # emulated fp16/bf16 autocast over float32, rounding where the engine does
+        from autocast_reference import AutocastModel
+        model = AutocastModel(cfg, weights, lora, case["precision"])
+    else:
+        model = Model(cfg, weights, lora, dtype)
+    loss_sum, count = causal_lm_loss(model.logits(ids), labels)
     if loss_sum.requires_grad:  # a forward-only case (no LoRA, no weight gradients) has nothing to differentiate
         loss_sum.backward()
     grads = {}

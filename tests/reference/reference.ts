@@ -22,6 +22,8 @@ export interface RefCase {
   /** Also return gradients of every base weight. */
   grad_weights?: boolean;
   dtypes?: ('float64' | 'float32')[];
+  /** Emulated autocast rounding (autocast_reference.py), with dtypes ['float32']. */
+  precision?: 'bf16' | 'fp16';
 }
 
 export interface RefResult {

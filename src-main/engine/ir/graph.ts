@@ -64,6 +64,8 @@ export class Graph extends GraphCore {
 
   // Elementwise unary.
   neg(x: Value): Value { return this.one(ops.Neg, [x]); }
+  abs(x: Value): Value { return this.one(ops.Abs, [x]); }
+  sign(x: Value): Value { return this.one(ops.Sign, [x]); }
   exp(x: Value): Value { return this.one(ops.Exp, [x]); }
   log(x: Value): Value { return this.one(ops.Log, [x]); }
   sqrt(x: Value): Value { return this.one(ops.Sqrt, [x]); }
@@ -75,6 +77,8 @@ export class Graph extends GraphCore {
   cos(x: Value): Value { return this.one(ops.Cos, [x]); }
   /** Identity forward; the gradient is rounded to `format` (emulated low-precision backward, see ops/grad-round.ts). */
   gradRound(x: Value, format: 'fp16' | 'bf16' | 'fp8e4m3' | 'fp8e5m2'): Value { return this.one(ops.GradRound, [x], { format }); }
+  /** `value` forward, the gradient passes to x unchanged and none reaches `value` (ops/straight-through.ts). */
+  straightThrough(x: Value, value: Value): Value { return this.one(ops.StraightThrough, [x, value]); }
   cast(x: Value, to: DType): Value { return x.dtype === to ? x : this.one(ops.Cast, [x], { to }); }
 
   // Linear algebra and layout.

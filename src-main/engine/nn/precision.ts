@@ -5,12 +5,13 @@
 // backward matmuls read and write the low format too, so every gradient that reaches a low-precision tensor is itself a
 // low-precision value before the cast back to fp32. Emulated here with explicit rounding (onnxruntime drops Cast round
 // trips, DESIGN §3): lowp(v) = GradRound(roundToFormat(v)) — forward rounds v, backward rounds the gradient arriving at
-// the low-precision copy and passes it straight through the cast to the fp32 tensor.
+// the low-precision copy and passes it straight through the cast to the fp32 tensor (a StraightThrough node: autodiff
+// never differentiates the rounding arithmetic, so each low-precision copy costs one gradient rounding in the backward).
 // 'fp32' (the default) adds nothing, so fp32 graphs are byte-identical to graphs built without a precision.
 
 import type { Graph } from '../ir/graph';
 import type { Value } from '../ir/value';
-import { roundToFormat } from '../precision/emulate';
+import { isInFormat, markInFormat, roundToFormat } from '../precision/emulate';
 
 export type ComputePrecision = 'fp32' | 'fp16' | 'bf16';
 
@@ -20,10 +21,13 @@ export const COMPUTE_PRECISIONS: readonly ComputePrecision[] = ['fp32', 'fp16', 
 export function lowp(g: Graph, v: Value, precision: ComputePrecision | undefined): Value {
   if (!precision || precision === 'fp32' || v.dtype !== 'float32') return v;
   // The forward rounding of a tensor read by several matmuls (x by q/k/v and LoRA A) is built once; each use keeps its
-  // own GradRound, as each autocast cast has its own backward.
-  let rounded = ROUNDED.get(v);
+  // own GradRound, as each autocast cast has its own backward. A value already in the format (a matmul output fed to
+  // the next matmul, a weight cast from a bf16 checkpoint) is its own rounding, rounding being idempotent.
+  let rounded = isInFormat(v, precision) ? v : ROUNDED.get(v);
   if (!rounded) ROUNDED.set(v, (rounded = roundToFormat(g, v, precision)));
-  return g.gradRound(rounded, precision);
+  const copy = g.gradRound(rounded, precision);
+  markInFormat(copy, precision);
+  return copy;
 }
 
 /** Forward roundings already built, per value (a graph has one precision, so the value is the key). */

@@ -11,6 +11,7 @@
 import type { Graph } from '../ir/graph';
 import type { DType } from '../ir/types';
 import type { Value } from '../ir/value';
+import { markInFormat } from '../precision/emulate';
 
 export type WeightDtype = 'F32' | 'F16' | 'BF16';
 export const WEIGHT_DTYPES: readonly WeightDtype[] = ['F32', 'F16', 'BF16'];
@@ -86,6 +87,9 @@ export class WeightSource {
   private asExternal(r: WeightRef): Value {
     const raw = this.g.external(r.name, IR_DTYPE[r.dtype], r.shape, { location: r.location, offset: r.offset, length: r.length }, { frozen: true });
     if (r.dtype === 'BF16') this.bf16Initializers.push(r.name);
-    return this.g.cast(raw, 'float32');
+    const v = this.g.cast(raw, 'float32');
+    // Emulated autocast then needs no rounding of these weights: their values already are bf16 / fp16 numbers.
+    if (r.dtype !== 'F32') markInFormat(v, r.dtype === 'BF16' ? 'bf16' : 'fp16');
+    return v;
   }
 }

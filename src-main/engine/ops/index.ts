@@ -1,6 +1,7 @@
 // Every primitive op, one file each (forward emission, shape rule and gradient side by side).
 
 import type { OpDef } from '../ir/op-def';
+import { Abs } from './abs';
 import { Add } from './add';
 import { Arange } from './arange';
 import { Cast } from './cast';
@@ -36,12 +37,14 @@ import { ScatterElements } from './scatter-elements';
 import { ScatterND } from './scatter-nd';
 import { Shape } from './shape';
 import { Sigmoid } from './sigmoid';
+import { Sign } from './sign';
 import { Sin } from './sin';
 import { Size } from './size';
 import { Slice } from './slice';
 import { Softmax } from './softmax';
 import { Sqrt } from './sqrt';
 import { Squeeze } from './squeeze';
+import { StraightThrough } from './straight-through';
 import { Sub } from './sub';
 import { Tanh } from './tanh';
 import { Transpose } from './transpose';
@@ -49,15 +52,15 @@ import { Unsqueeze } from './unsqueeze';
 import { Where } from './where';
 
 export {
-  Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
+  Abs, Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
   Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
-  Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sin, Size, Slice, Softmax, Sqrt, Squeeze, Sub, Tanh,
+  Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sign, Sin, Size, Slice, Softmax, Sqrt, Squeeze, StraightThrough, Sub, Tanh,
   Transpose, Unsqueeze, Where,
 };
 
 export const ALL_OPS: readonly OpDef[] = [
-  Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
+  Abs, Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
   Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
-  Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sin, Size, Slice, Softmax, Sqrt, Squeeze, Sub, Tanh,
+  Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sign, Sin, Size, Slice, Softmax, Sqrt, Squeeze, StraightThrough, Sub, Tanh,
   Transpose, Unsqueeze, Where,
 ];

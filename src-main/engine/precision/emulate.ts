@@ -1,20 +1,23 @@
 // Round a float32 tensor to fp16 / bf16 / fp8 inside the graph with plain fp32 arithmetic, bit-exact with formats.ts.
 //
 // Why arithmetic: onnxruntime drops Cast round trips and CPU fp16 kernels compute in fp32 (DESIGN §3), and opset 17 has
-// no bitcast, so the rounding is built from IEEE fp32 Add/Sub/Mul, whose own round-half-even does the work:
+// no bitcast, so the rounding is built from IEEE fp32 Mul/Sub, whose own round-half-even does the work. All of it works
+// on the signed value (round-half-even is symmetric), so no sign has to be split off and put back:
 //   normal range    Veltkamp splitting: t = C·x, h = t − (t − x) with C = 2^s + 1, s = 24 − p, yields x rounded to
-//                   p = mantissaBits + 1 significant bits, ties to even, whatever x's binade (no exponent extraction,
-//                   so no Log2/Floor off-by-one near powers of two).
-//   below minNormal the fixed quantum q = minSubnormal: (x + Q) − Q with Q = 1.5·2^23·q rounds to a multiple of q, ties
-//                   to even (Q is an even multiple of q), which is gradual underflow; rounding up to minNormal is free.
-// The work is done on |x| and the sign put back by multiplication, so −0 and negatives that underflow stay −0.
+//                   p = mantissaBits + 1 significant bits, ties to even, whatever x's binade (no exponent extraction).
+//                   So that C·x cannot overflow, fp16 splits at 2^-15 scale and bf16 (fp32's range) splits magnitudes
+//                   above 2^64 at 2^-64 scale; powers of two rescale exactly in the normal range.
+//   below minNormal the format's fixed quantum q: (x·2^-k)·2^k with q·2^-k = 2^-149 lets fp32's own gradual underflow
+//                   round to a multiple of q, ties to even, and a product keeps the sign of a zero (−tiny → −0).
+//                   Measured: onnxruntime's CPU kernels do not flush subnormals (no FTZ/DAZ unless a session asks).
+//   which one       h where |h| ≥ minNormal, else the subnormal branch; a NaN h (C·x overflowed, or x = ±inf) fails the
+//                   comparison and takes the subnormal branch, which is exact for huge and infinite x.
+//   overflow        fp16 and bf16 (to inf): rescaling back overflows fp32 exactly where the format does; otherwise
+//                   |r| > max → r·inf, NaN or ±max by the mode.
+// 11 nodes for fp16 and 15 for bf16, sharing their scalar constants graph-wide (Graph.scalar).
 //
-// Gradient: straight-through (identity), as AMP's casts. Every branch is written so that its *symbolic* derivative is
-// exactly 1 (Veltkamp: C − (C − 1); the magic add: 1 − 0; sign: s·s; overflow: m + inf), so the existing autodiff sees
-// the identity path with no stop-gradient primitive. Exceptions, all on values that overflow anyway: inputs beyond the
-// clamp (|x| > 2^100, or ±inf) get gradient 0, bf16 'saturate' gets 0 on saturated elements, and an infinite upstream
-// gradient turns into NaN (inf − inf in Veltkamp's backward) — a non-finite gradient either way, which the loss
-// scaler treats as an overflow.
+// Gradient: straight-through (identity), as AMP's casts, through a StraightThrough node, so autodiff never walks into
+// the arithmetic above. `roundedValue` is that arithmetic alone, for the backward pass of GradRound (never differentiated).
 
 import type { Graph } from '../ir/graph';
 import type { Value } from '../ir/value';
@@ -28,57 +31,102 @@ export function emulatedFormat(id: EmulatedFormatId): FloatFormat {
   return FORMATS[id];
 }
 
-const FP32_MAX = 3.4028234663852886e38;
-/** Clamp for the narrow formats: far beyond every max, small enough that C·x and the saturation trick stay finite. */
-const CLAMP = 2 ** 100;
-/** Absorbs any |m| ≤ 2^100 without a trace (half its ulp is 2^103): (m + K) − K is exactly 0 with derivative 1. */
-const ABSORB = 2 ** 127;
-/** bf16 shares fp32's range, so C·x can overflow: magnitudes above 2^64 are scaled down first (exactly). */
+/** bf16's Veltkamp on m·2^-64 when |m| > 2^64, so C·m stays finite (2^-64 and 2^64 scale exactly there). */
 const BF16_SHIFT = 64;
+/** The largest fp32 below 2^e (a subnormal step below 2^-126), so `|h| > pred` reads `|h| ≥ 2^e` and NaN fails it. */
+function predPow2(e: number): number {
+  const f = Float32Array.of(2 ** e);
+  const u = new Uint32Array(f.buffer);
+  u[0] -= 1;
+  return f[0];
+}
 
 /**
  * x (float32) rounded to the nearest value of `format`, ties to even, as formats.ts `round(x, overflow)` gives it;
  * gradient straight-through. `overflow` defaults to the format's own (inf for fp16/bf16/E5M2, saturate for E4M3).
  */
 export function roundToFormat(g: Graph, x: Value, id: EmulatedFormatId, overflow?: OverflowMode): Value {
+  return g.straightThrough(x, roundedValue(g, x, id, overflow));
+}
+
+/** Values known to hold only numbers of the format (or ±inf/NaN), per format: rounding them again is the identity. */
+const IN_FORMAT: Record<EmulatedFormatId, WeakSet<Value>> = {
+  fp16: new WeakSet(), bf16: new WeakSet(), fp8e4m3: new WeakSet(), fp8e5m2: new WeakSet(),
+};
+
+/** Records that every element of v is a value of the format (a rounding's result, a cast from a bf16 checkpoint...). */
+export function markInFormat(v: Value, id: EmulatedFormatId): void {
+  IN_FORMAT[id].add(v);
+}
+
+/** Ops that only move elements around: their output is in a format when their (first) input is. */
+const LAYOUT_OPS = new Set(['Transpose', 'Reshape', 'Squeeze', 'Unsqueeze', 'Identity', 'Expand']);
+
+export function isInFormat(v: Value, id: EmulatedFormatId): boolean {
+  if (IN_FORMAT[id].has(v)) return true;
+  const p = v.producer;
+  return !!p && LAYOUT_OPS.has(p.op.name) && isInFormat(p.inputs[0], id);
+}
+
+/**
+ * The rounding arithmetic of roundToFormat without its gradient rule: forward only (its symbolic derivative is junk).
+ * Rounding is idempotent, so a value already in the format comes back as itself (no nodes) under the default overflow
+ * mode — e.g. a gradient that GradRound already rounded and that reaches the next GradRound unchanged.
+ */
+export function roundedValue(g: Graph, x: Value, id: EmulatedFormatId, overflow?: OverflowMode): Value {
   const F = FORMATS[id];
   const mode = overflow ?? F.defaultOverflow;
   if (!F.overflowModes.includes(mode)) throw new Error(`${F.name} has no '${mode}' overflow mode`);
-  // The constants below (s = 24 − p, Q = 1.5·2^23·q) are tied to fp32's 24-bit significand.
+  if (mode !== F.defaultOverflow) return roundArithmetic(g, x, F, mode);
+  if (isInFormat(x, id)) return x;
+  const r = roundArithmetic(g, x, F, mode);
+  markInFormat(r, id);
+  return r;
+}
+
+function roundArithmetic(g: Graph, x: Value, F: FloatFormat, mode: OverflowMode): Value {
+  // The constants below (s = 24 − p, 2^-149) are tied to fp32's 24-bit significand.
   if (x.dtype !== 'float32') throw new Error(`roundToFormat: ${x} must be float32`);
   const c = (v: number): Value => g.scalar(v, 'float32');
-  const wide = id === 'bf16';
+  const wide = F === BF16;
 
-  // Clamp ±inf and huge values to ±big, which still overflows the format, so the arithmetic below stays finite.
-  // NaN fails both comparisons and passes through as NaN.
-  const big = wide ? FP32_MAX : CLAMP;
-  const xc = g.where(g.greater(x, c(big)), c(big), g.where(g.less(x, c(-big)), c(-big), x));
-
-  // Sign as ±1, with −0 counted negative (1/−0 = −inf), so that rounding to zero keeps the zero's sign.
-  const negative = (v: Value): Value => g.less(v, c(0));
-  const sign = g.where(negative(xc), c(-1), g.where(negative(g.reciprocal(xc)), c(-1), c(1)));
-  const m = g.mul(xc, sign);
-
-  // Normal range: Veltkamp splitting (bf16: on m·2^-64 when m is large, which is exact there).
+  // Normal range: Veltkamp splitting (bf16: at 2^-64 scale above 2^64).
+  const C = c(2 ** (24 - (F.mantissaBits + 1)) + 1); // 2^s + 1
+  const veltkamp = (v: Value): Value => {
+    const t = g.mul(v, C);
+    return g.sub(t, g.sub(t, v));
+  };
+  // fp16 (overflow to inf): Veltkamp at 2^-(e−1) scale, where 2^e = max + top ulp, so C·x stays finite even at fp32's
+  // max, then back up in two exact steps of which the first overflows fp32 exactly where the rounded value exceeds
+  // max: (h·2^127)·2^(e−128) is h or ±inf, and no separate overflow test is needed.
   const s = 24 - (F.mantissaBits + 1);
-  const scaled = wide ? g.greater(m, c(2 ** BF16_SHIFT)) : null;
-  const ms = scaled ? g.where(scaled, g.mul(m, c(2 ** -BF16_SHIFT)), m) : m;
-  const t = g.mul(ms, c(2 ** s + 1));
-  const hs = g.sub(t, g.sub(t, ms));
-  const h = scaled ? g.where(scaled, g.mul(hs, c(2 ** BF16_SHIFT)), hs) : hs;
+  const e = Math.log2(F.max + F.resolutionAt(F.max));
+  const scaledInf = !wide && mode === 'inf' && Number.isInteger(e) && e - 1 > s && Math.log2(F.minNormal) - (e - 1) >= -126;
+  let h: Value;
+  if (wide) {
+    const large = g.greater(g.abs(x), c(2 ** BF16_SHIFT));
+    const down = g.where(large, c(2 ** -BF16_SHIFT), c(1));
+    const up = g.where(large, c(2 ** BF16_SHIFT), c(1));
+    h = g.mul(veltkamp(g.mul(x, down)), up);
+  } else if (scaledInf) {
+    h = g.mul(g.mul(veltkamp(g.mul(x, c(2 ** (1 - e)))), c(2 ** 127)), c(2 ** (e - 128)));
+  } else {
+    h = veltkamp(x);
+  }
 
-  // Subnormal range: fixed quantum.
-  const q = c(1.5 * 2 ** 23 * F.minSubnormal);
-  const sub = g.sub(g.add(m, q), q);
-  const rounded = g.where(g.less(m, c(F.minNormal)), sub, h);
+  // Subnormal range: q·2^-k = 2^-149; 2^k beyond fp32's range (fp8) is applied in two exact halves.
+  const k = Math.log2(F.minSubnormal) + 149;
+  let sub = g.mul(x, c(2 ** -k));
+  sub = k <= 127 ? g.mul(sub, c(2 ** k)) : g.mul(g.mul(sub, c(2 ** Math.floor(k / 2))), c(2 ** Math.ceil(k / 2)));
+  const rounded = g.where(g.greater(g.abs(h), c(predPow2(Math.log2(F.minNormal)))), h, sub);
 
-  // Overflow: the rounded magnitude exceeds max (rounding to nearest already put the threshold at max + ulp/2).
-  const over = g.greater(rounded, c(F.max));
-  let beyond: Value;
-  if (mode === 'inf') beyond = g.add(rounded, c(Infinity));
-  else if (mode === 'nan') beyond = g.add(rounded, c(NaN));
-  else if (wide) beyond = c(F.max);
-  else beyond = g.add(g.sub(g.add(rounded, c(ABSORB)), c(ABSORB)), c(F.max));
-  const magnitude = g.where(over, beyond, rounded);
-  return g.mul(magnitude, sign);
+  // Overflow: rounding to nearest already put the threshold at max + ulp/2.
+  // Every branch ends in a Where, never in a Mul by a constant: onnxruntime (extended level) folds such a Mul into the
+  // MatMul the rounded value feeds (MatMulScaleFusion), which would apply it to the matmul's result instead.
+  if (mode === 'inf' && (wide || scaledInf)) return rounded;
+  if (mode !== 'saturate') {
+    const over = g.greater(g.abs(rounded), c(F.max));
+    return g.where(over, mode === 'inf' ? g.mul(rounded, c(Infinity)) : c(NaN), rounded);
+  }
+  return g.where(g.greater(rounded, c(F.max)), c(F.max), g.where(g.less(rounded, c(-F.max)), c(-F.max), rounded));
 }

@@ -8,7 +8,13 @@ import { readLatestCheckpoint, writeLatestCheckpoint } from '../jobs/run-folder'
 import type { DataPosition } from './batches';
 
 export interface TrainerState {
-  step: number; // optimizer steps completed
+  step: number; // optimizer steps completed, skipped ones included (Trainer's global_step)
+  /**
+   * Updates actually applied: a step skipped for overflow advances neither AdamW's step count (bias correction) nor
+   * the lr schedule, as torch's GradScaler skips optimizer.step() and Trainer then skips lr_scheduler.step().
+   * Absent in checkpoints from before it existed, which counted every step.
+   */
+  updates?: number;
   position: DataPosition; // where the next micro-batch starts
   elapsedS: number; // training wall time so far (resumes add to it)
   tokensSeen: number;

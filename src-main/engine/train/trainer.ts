@@ -95,7 +95,7 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
   if (resumed && resumed.state.configHash !== configHash) {
     throw new Error(`${runDir} holds a checkpoint of a run with different settings; resume it with its own run.json, or choose a new --out.`);
   }
-  let state: TrainerState = resumed?.state ?? { step: 0, position: { epoch: 0, index: 0 }, elapsedS: 0, tokensSeen: 0, configHash };
+  let state: TrainerState = resumed?.state ?? { step: 0, updates: 0, position: { epoch: 0, index: 0 }, elapsedS: 0, tokensSeen: 0, configHash };
   const loraParams = resumed?.params ?? initialLoraParams(params.spec, lora, params.seed, params.lora.init, initAdapter);
   const optState = new Map<string, Float32Array>(Object.entries(initOptimizerState(built.params, optCfg)).map(([k, v]) => [k, v.data]));
   if (resumed) for (const [k, v] of resumed.optimizer) optState.set(k, v);
@@ -153,9 +153,11 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
         acc.add(out, built.outputs.grads, batch);
       }
       const step = state.step + 1;
-      const lr = lrForUpdate(step, schedule);
+      // The update graph's step and the schedule count applied updates only (see TrainerState.updates).
+      const updates = state.updates ?? state.step;
+      const lr = lrForUpdate(updates + 1, schedule);
       const updated = await updateSession.run({
-        ...scalarFeeds({ lr, step, tokenCount: acc.countedTokens, ...(scaler ? { lossScale: scaler.scale } : {}) }),
+        ...scalarFeeds({ lr, step: updates + 1, tokenCount: acc.countedTokens, ...(scaler ? { lossScale: scaler.scale } : {}) }),
         ...feedsOf(loraParams),
         ...acc.gradFeeds(shapes),
         ...Object.fromEntries([...optState].map(([k, data]) => [k, { data, dims: shapes.get(k.slice(k.indexOf('.') + 1)) as number[] }])),
@@ -166,7 +168,7 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
       const scaled = scaler ? scaler.update((updated.found_inf.data as Float32Array)[0] !== 0) : null;
       const seconds = (performance.now() - started) / 1000;
       lastLoss = acc.countedTokens ? acc.lossSum / acc.countedTokens : 0;
-      state = { ...state, step, position: stream.position, elapsedS: state.elapsedS + seconds, tokensSeen: state.tokensSeen + acc.inputTokens };
+      state = { ...state, step, updates: scaled?.skipped ? updates : updates + 1, position: stream.position, elapsedS: state.elapsedS + seconds, tokensSeen: state.tokensSeen + acc.inputTokens };
       const row: TrainMetricsRow = {
         step, loss: lastLoss, lr, grad_norm: (updated.grad_norm.data as Float32Array)[0], tokens: acc.inputTokens, trained_tokens: acc.countedTokens,
         tokens_per_s: acc.inputTokens / seconds, elapsed_s: state.elapsedS,
@@ -174,7 +176,14 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
         ...(scaler && scaled ? { loss_scale: scaled.usedScale, overflow: scaled.skipped ? 1 as const : 0 as const, skipped_steps: scaler.skippedSteps } : {}),
       };
       appendJsonl(metricsPath(runDir), row);
-      hooks.emit({ type: 'metrics', step, values: { loss: row.loss, lr: row.lr, grad_norm: row.grad_norm, tokens_per_s: row.tokens_per_s } });
+      hooks.emit({
+        type: 'metrics', step,
+        values: {
+          loss: row.loss, lr: row.lr, grad_norm: row.grad_norm, tokens_per_s: row.tokens_per_s,
+          // The live run panel shows the loss scale and skips as they happen, not only when metrics.jsonl is re-read.
+          ...(row.loss_scale !== undefined ? { loss_scale: row.loss_scale, overflow: row.overflow ?? 0, skipped_steps: row.skipped_steps ?? 0 } : {}),
+        },
+      });
       const rate = step / Math.max(state.elapsedS, 1e-9);
       hooks.emit({ type: 'progress', progress: step / params.steps, message: `step ${step}/${params.steps} · loss ${lastLoss.toFixed(4)}`, rate, etaSeconds: (params.steps - step) / rate });
       if (params.evalEvery > 0 && step % params.evalEvery === 0) lastEval = await runEval();

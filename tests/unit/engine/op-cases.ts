@@ -40,6 +40,17 @@ export const OP_CASES: OpCase[] = [
   { ops: ['Cos'], name: 'cos', build: (b) => b.g.cos(b.param('x', [2, 3], { range: [-3, 3] })) },
   { ops: ['Relu'], name: 'relu (away from the kink)', build: (b) => b.g.relu(b.param('x', [3, 4], { awayFromZero: 0.05 })) },
   { ops: ['Identity'], name: 'identity', build: (b) => b.g.identity(b.param('x', [2, 3])) },
+  { ops: ['Abs', 'Sign'], name: 'abs (away from the kink)', build: (b) => b.g.abs(b.param('x', [3, 4], { awayFromZero: 0.05 })) },
+  { ops: ['Sign'], name: 'sign: zero gradient', opts: { allowZeroGrad: true }, build: (b) => b.g.mul(b.g.sign(b.param('x', [2, 3], { awayFromZero: 0.05 })), b.param('y', [2, 3])) },
+  // value = x + (x·x − x·x) equals x, so the numeric derivative is 1: what the rule must return without walking into
+  // value's arithmetic (walking it would add 2x − 2x terms, harmless here, but the rule gives value no gradient at all).
+  {
+    ops: ['StraightThrough'], name: 'value computed from x',
+    build: (b) => {
+      const x = b.param('x', [2, 3]);
+      return b.g.straightThrough(x, b.g.add(x, b.g.sub(b.g.mul(x, x), b.g.mul(x, x))));
+    },
+  },
   // GradRound is the identity forward, so the numeric derivative is the upstream gradient R itself (the checker's random
   // float64 weights), while the rule returns R rounded to fp16. Values the format represents pass through the rounding
   // exactly (tests/unit/engine/precision/train-grad-round.test.ts checks that bit for bit); R in [-1, 1) is not such a

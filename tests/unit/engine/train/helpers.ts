@@ -52,7 +52,16 @@ export function referenceSteps(examples: Example[], batchSize: number, seed: num
   }));
 }
 
-export interface TrainReference { losses: number[]; grad_norms: number[]; params: Record<string, number[]> }
+export interface TrainReference {
+  losses: number[];
+  /** Per step; JSON has no inf/NaN, so a skipped step's non-finite norm arrives as null (only with "loss_scale"). */
+  grad_norms: number[];
+  /** Per step: the loss scaler found a non-finite gradient and skipped the update (always false without "loss_scale"). */
+  skipped: boolean[];
+  /** Per step: the loss scale it used (1 without "loss_scale"). */
+  scales: number[];
+  params: Record<string, number[]>;
+}
 
 /** Runs tests/reference/train_reference.py (torch AdamW, optional LoRA+ groups) on a job written into `root`. */
 export function runTrainReference(root: string, name: string, job: Record<string, unknown>): TrainReference {
