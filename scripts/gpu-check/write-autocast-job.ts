@@ -14,7 +14,7 @@ const STEPS = 30;
 const modelDir = writeTinyModel(join(out, 'model'), TINY_MODELS.find((m) => m.id === 'qwen2')!);
 const spec = readModelConfig(modelDir);
 const examples = randomExamples(24, spec.vocabSize, 8);
-const initDir = writeInitAdapter(join(out, 'init-adapter'), spec, modelDir);
+writeInitAdapter(join(out, 'init-adapter'), spec, modelDir);
 const schedule = { kind: 'linear' as const, lr: 5e-3, warmupSteps: 2, totalSteps: STEPS };
 const job = {
   model_dir: 'model', adapter: { file: 'init-adapter/adapter_model.safetensors', r: 4, alpha: 8, targets: ALL_TARGETS },
