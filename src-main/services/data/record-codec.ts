@@ -4,7 +4,7 @@ import type { Conversation } from '../../data/formats';
 import type { DataRecord } from '../../data/ops/operator';
 import type { DatasetsRepo, RecordRow } from '../../store';
 
-export function rowToRecord(row: RecordRow): DataRecord {
+export function rowToRecord(row: Pick<RecordRow, 'idx' | 'messages' | 'system' | 'tools'>): DataRecord {
   const tools = row.tools ? (JSON.parse(row.tools) as unknown[]) : undefined;
   return {
     idx: row.idx,
@@ -43,7 +43,7 @@ export async function lineageScores(repo: DatasetsRepo, versionId: string): Prom
 /** Streams a whole version in idx order (memory holds one DuckDB chunk, plus the scores map when asked for). */
 export async function* versionRecords(repo: DatasetsRepo, versionId: string, options: { withScores?: boolean } = {}): AsyncGenerator<DataRecord> {
   const scores = options.withScores ? await lineageScores(repo, versionId) : null;
-  for await (const rows of repo.streamRecords(versionId)) {
+  for await (const rows of repo.streamConversations(versionId)) {
     for (const row of rows) {
       const record = rowToRecord(row);
       const own = scores?.get(record.idx);
