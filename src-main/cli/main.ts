@@ -42,6 +42,8 @@ Training flags (in run.yaml the same keys in snake_case, e.g. weight_decay: 0.01
                                 bf16 has fp32's exponent range and needs none. N: a static scale, e.g. 65536
   --emulate   run the precision emulated (fp32 math, rounded where autocast rounds), recorded in run.json; this
               CPU build always emulates fp16/bf16: a preview of a GPU run's numerics, not faster
+  --telemetry-every N   every N steps, log2 histograms of |gradients| and |weights| with their fp16/bf16/fp8
+              underflow, subnormal and overflow shares into OUT/telemetry.jsonl (default 0 = off)
   --out DIR   the run folder (default $FTSTUDIO_HOME/runs/train-<time>); bad input leaves only OUT/error.json
   Exit codes: 0 completed, 1 failed (the reason is printed), 2 bad usage, 130 cancelled with Ctrl+C.
 

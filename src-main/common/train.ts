@@ -74,6 +74,9 @@ export const TrainJobParams = z.object({
   // fp32 runs, so the resume hash of existing run folders is unchanged. Loss scale default: dynamic for fp16, else none.
   precision: z.enum(['fp32', 'fp16', 'bf16']).optional(),
   lossScale: z.union([z.literal('dynamic'), z.literal('none'), z.number().positive()]).optional(),
+  // Range telemetry every N optimizer steps into telemetry.jsonl (engine/train/telemetry.ts); absent (or 0) = off, so
+  // the params, and the resume hash, of runs without it stay as they were.
+  telemetryEvery: z.number().int().min(0).optional(),
 });
 export type TrainJobParams = z.infer<typeof TrainJobParams>;
 
@@ -119,5 +122,6 @@ export const TrainStartInput = z.object({
   // Mixed precision as run.yaml has it; main fills the loss scale's default (dynamic for fp16, none otherwise).
   precision: z.enum(['fp32', 'fp16', 'bf16']).optional(),
   loss_scale: z.union([z.literal('dynamic'), z.literal('none'), z.number()]).optional(),
+  telemetry_every: z.number().optional(),
 }).strict();
 export type TrainStartInput = z.infer<typeof TrainStartInput>;

@@ -21,6 +21,11 @@ export class StepAccumulator {
     }
   }
 
+  /** The accumulated gradients (of the summed, still loss-scaled loss), keyed grad.<param>. */
+  get rawGrads(): ReadonlyMap<string, Float32Array> {
+    return this.grads;
+  }
+
   /** Feeds named grad.<param> for the update graph. */
   gradFeeds(shapes: Map<string, number[]>): Record<string, Feed> {
     const feeds: Record<string, Feed> = {};

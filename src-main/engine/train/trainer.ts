@@ -19,6 +19,7 @@ import { evaluateOnSession } from './evaluate';
 import { readTokenizedExamples } from './examples';
 import { adapterLoraConfig, initialLoraParams, peftAdapterConfig, settingsLoraConfig, toAdapterTensors } from './lora-state';
 import { StepAccumulator } from './step-accumulator';
+import { optimizerGradients, telemetryPath, writeTelemetry } from './telemetry';
 import { resolveWeightRefs } from './weights';
 
 export interface TrainHooks {
@@ -105,6 +106,7 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
   }
   const scalerState = () => (scaler ? { scaler: { ...scaler.state(), skippedSteps: scaler.skippedSteps } } : {});
   trimJsonlAfterStep(metricsPath(runDir), state.step);
+  trimJsonlAfterStep(telemetryPath(runDir), state.step);
   if (resumed) log(`resuming from step ${state.step}`);
 
   const stream = new BatchStream(train, params.batchSize, params.seed, params.shuffle, params.padId, state.position);
@@ -176,6 +178,10 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
         ...(scaler && scaled ? { loss_scale: scaled.usedScale, overflow: scaled.skipped ? 1 as const : 0 as const, skipped_steps: scaler.skippedSteps } : {}),
       };
       appendJsonl(metricsPath(runDir), row);
+      // Range telemetry: the gradients the optimizer saw this step (unscaled, before clipping), the weights after it.
+      if (params.telemetryEvery && step % params.telemetryEvery === 0) {
+        writeTelemetry(runDir, step, optimizerGradients(acc.rawGrads, acc.countedTokens, scaled ? scaled.usedScale : null), loraParams);
+      }
       hooks.emit({
         type: 'metrics', step,
         values: {

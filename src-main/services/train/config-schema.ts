@@ -50,6 +50,7 @@ export const TrainConfigInput = z.strictObject({
   precision: z.enum(TRAIN_PRECISIONS),
   loss_scale: z.union([z.enum(['dynamic', 'none']), z.number().positive().finite()]),
   emulate: z.boolean(),
+  telemetry_every: int(0),
 }).partial();
 export type TrainConfigInput = z.infer<typeof TrainConfigInput>;
 export type TrainKey = keyof TrainConfigInput;
@@ -95,6 +96,7 @@ export const EXPECTED: Record<TrainKey, string> = {
   precision: 'fp32, bf16 or fp16 (fp8 is not available yet)',
   loss_scale: 'dynamic, none or a positive number (a static scale, e.g. 65536)',
   emulate: 'true or false',
+  telemetry_every: 'an integer ≥ 0 (0 = off): range telemetry every N steps into telemetry.jsonl',
 };
 
 /**
@@ -135,6 +137,7 @@ export const TRAIN_DEFAULTS = {
   truncate: false,
   precision: 'fp32',
   emulate: false,
+  telemetry_every: 0,
 } as const satisfies TrainConfigInput;
 
 /** The loss scale a precision gets when none is given: dynamic for fp16 (its gradients underflow), none otherwise. */

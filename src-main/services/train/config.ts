@@ -16,7 +16,7 @@ export class ConfigError extends ApiError {
 
 const NUMBER_KEYS = new Set<TrainKey>([
   'loraplus_ratio', 'rank', 'alpha', 'dropout', 'lr', 'weight_decay', 'eps', 'momentum', 'max_grad_norm', 'warmup_steps', 'batch_size',
-  'grad_accum', 'steps', 'epochs', 'max_seq_len', 'seed', 'eval_every', 'save_every', 'threads',
+  'grad_accum', 'steps', 'epochs', 'max_seq_len', 'seed', 'eval_every', 'save_every', 'threads', 'telemetry_every',
 ]);
 const BOOLEAN_KEYS = new Set<TrainKey>(['shuffle', 'train_on_prompt', 'packing', 'truncate', 'emulate']);
 const PATH_KEYS = new Set<TrainKey>(['model', 'data', 'eval_data', 'init_adapter', 'out']);

@@ -87,6 +87,8 @@ function buildParams(config: TrainConfig, spec: ModelSpec, outDir: string, steps
     batchSize: config.batch_size, gradAccum: config.grad_accum, steps, seed: config.seed, shuffle: config.shuffle,
     evalEvery: config.eval_every, saveEvery: config.save_every, threads: config.threads,
     ...precisionParams(config),
+    // Only when on: a run without telemetry keeps the params (and resume hash) of run folders made before it.
+    ...(config.telemetry_every > 0 ? { telemetryEvery: config.telemetry_every } : {}),
   });
 }
 
