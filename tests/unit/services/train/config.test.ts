@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, resolveTrainConfig, stepsForEpochs, TRAIN_KEYS, trainFlagOptions } from '../../../../src-main/services/train';
+import { resolveTrainConfig, stepsForEpochs, TRAIN_KEYS, trainFlagOptions } from '../../../../src-main/services/train';
+import { issuesOf } from './config-issues';
 
 const work = mkdtempSync(join(tmpdir(), 'ftstudio-train-config-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -13,17 +14,6 @@ function yaml(name: string, text: string): string {
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, text);
   return file;
-}
-
-/** The issues of a ConfigError (fails the test if something else, or nothing, is thrown). */
-function issuesOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 const base = { model: 'm', data: 'd.jsonl' };

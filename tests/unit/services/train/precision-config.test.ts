@@ -7,24 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrainJobParams, TrainStartInput } from '../../../../src-main/common/train';
 import { lossScaleConfig } from '../../../../src-main/engine/train/trainer';
 import {
-  ConfigError, precisionNotes, precisionParams, precisionRecord, prepareRun, readRunInfo, resolveTrainConfig, trainFlagOptions,
+  precisionNotes, precisionParams, precisionRecord, prepareRun, readRunInfo, resolveTrainConfig, trainFlagOptions,
 } from '../../../../src-main/services/train';
 import { TINY_MODELS, writeTinyModel } from '../../../reference/tiny-models';
+import { issuesOf } from './config-issues';
 
 const work = mkdtempSync(join(tmpdir(), 'ftstudio-precision-config-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const base = { model: 'm', data: 'd.jsonl' };
 const resolve = (flags: Record<string, string | boolean>) => resolveTrainConfig({ flags: { ...base, ...flags }, defaultThreads: 2, cwd: work });
-
-function issuesOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('precision keys', () => {
   it('declares --precision and --loss-scale as values and --emulate as a bare flag', () => {

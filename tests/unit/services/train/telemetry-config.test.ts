@@ -4,23 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrainStartInput } from '../../../../src-main/common/train';
-import { ConfigError, prepareRun, resolveTrainConfig, trainFlagOptions } from '../../../../src-main/services/train';
+import { prepareRun, resolveTrainConfig, trainFlagOptions } from '../../../../src-main/services/train';
 import { TINY_MODELS, writeTinyModel } from '../../../reference/tiny-models';
+import { issuesOf } from './config-issues';
 
 const work = mkdtempSync(join(tmpdir(), 'ftstudio-telemetry-config-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const base = { model: 'm', data: 'd.jsonl' };
 const resolve = (flags: Record<string, string | boolean>) => resolveTrainConfig({ flags: { ...base, ...flags }, defaultThreads: 2, cwd: work });
-
-function issuesOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('telemetry_every', () => {
   it('is a --telemetry-every flag taking a value and a run.yaml key; default 0 (off)', () => {
