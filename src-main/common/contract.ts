@@ -10,6 +10,7 @@ import {
   RecipeStep, RecordChange, StoredRecord, ChangeAction, DuplicateCluster,
 } from './datasets';
 import { DatasetAnalysis } from './data-analysis';
+import { TelemetryKindSchema, TelemetryLine } from './precision/telemetry-line';
 import { StoreStatus } from './store';
 import { TrainStartInput } from './train';
 
@@ -38,6 +39,11 @@ export const methods = {
   'jobs.metrics': {
     input: z.object({ id: z.string().min(1), afterStep: z.number().int().min(0).optional() }).strict(),
     output: z.array(z.object({ step: z.number().int() }).catchall(z.number())),
+  },
+  /** The job's telemetry.jsonl lines (log2 histograms of |x| and fp16/bf16/fp8 range shares), the latest per step; empty without one. */
+  'jobs.telemetry': {
+    input: z.object({ id: z.string().min(1), kind: TelemetryKindSchema.optional() }).strict(),
+    output: z.array(TelemetryLine),
   },
   /** Prepares a training run (checks the model, tokenizes the data into the run folder) and starts its job. */
   'train.start': { input: TrainStartInput, output: Job },

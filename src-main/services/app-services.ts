@@ -12,6 +12,7 @@ import { baselineResult, startBaseline } from './estimate/baseline';
 import { detectHardware, type ProviderProbe } from './hardware/detect';
 import { homeLayout } from './paths';
 import { readRunMetrics } from './run-metrics';
+import { readRunTelemetry } from './run-telemetry';
 import { startTrainingFromApp } from './train/start-from-app';
 import { StoreService } from './store-service';
 import { dataHandlers } from './data/data-handlers';
@@ -86,6 +87,11 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       const job = await jobs().get(id);
       if (!job) throw new ApiError('not-found', `No job with id ${id}.`);
       return job.runDir ? readRunMetrics(job.runDir, afterStep) : [];
+    },
+    'jobs.telemetry': async ({ id, kind }) => {
+      const job = await jobs().get(id);
+      if (!job) throw new ApiError('not-found', `No job with id ${id}.`);
+      return job.runDir ? readRunTelemetry(job.runDir, kind) : [];
     },
     'estimate.options': () => estimator.options(),
     'estimate.run': (input) => estimator.run(input),

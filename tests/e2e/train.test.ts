@@ -46,6 +46,7 @@ describe.skipIf(skip !== null)('Train (serve + Chromium)', () => {
     expect(await page.getByTestId('train-precision-emulated').textContent()).toContain('fp16 runs emulated');
     await page.getByTestId('train-precision-fields').screenshot({ path: join(ARTIFACTS, 'train-precision.png') });
     await page.getByTestId('train-precision').selectOption('fp32');
+    await page.getByTestId('train-telemetry-every').fill('10'); // range telemetry: the gradient chart below
     await page.getByTestId('train-start').click();
 
     const run = page.getByTestId('train-run');
@@ -58,6 +59,10 @@ describe.skipIf(skip !== null)('Train (serve + Chromium)', () => {
     expect(Number(await page.getByTestId('train-eval-loss').textContent())).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="loss-chart"] canvas').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'train-completed.png'), fullPage: true });
+    // Range telemetry every 10 steps: the last step's gradient histogram against the formats' limits.
+    await expect.poll(async () => page.getByTestId('train-range').getAttribute('data-step'), { timeout: 30_000 }).toBe('40');
+    expect(await page.getByTestId('train-range-bar').count()).toBeGreaterThan(0);
+    await page.getByTestId('train-range').screenshot({ path: join(ARTIFACTS, 'train-range.png') });
 
     // Restart the app on the same data folder: the run, its numbers and its chart come back from the run folder.
     await serve.stop();

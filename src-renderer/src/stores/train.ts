@@ -1,7 +1,8 @@
-// Training runs: starting one from the Train page, and each run's metrics (loaded from its run folder, then live).
+// Training runs: starting one from the Train page, each run's metrics (run folder, then live) and its range telemetry.
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { Job } from '../../../src-main/common/jobs';
+import type { TelemetryLine } from '../../../src-main/common/precision/telemetry-line';
 import type { TrainStartInput } from '../../../src-main/common/train';
 import { api } from '../api';
 import type { MetricsRow } from '../components/train/loss-series';
@@ -9,6 +10,8 @@ import { describeError } from '../format';
 import { useJobsStore } from './jobs';
 
 const kindOf = (row: Record<string, number>) => ('eval_loss' in row ? 'eval' : 'train');
+/** Telemetry is re-read from the run folder on live metrics, at most this often. */
+export const TELEMETRY_REFRESH_MS = 4000;
 
 export const useTrainStore = defineStore('train', () => {
   const jobs = useJobsStore();
@@ -16,6 +19,10 @@ export const useTrainStore = defineStore('train', () => {
   const starting = ref(false);
   const error = ref<string | null>(null);
   const selectedId = ref<string | null>(null);
+  /** Gradient telemetry lines per run, once loaded (empty when the run writes none). */
+  const telemetry = ref<Record<string, TelemetryLine[]>>({});
+  const telemetryLoadedAt = new Map<string, number>();
+  const telemetryTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   /** Training jobs, newest first. */
   const runs = computed(() => jobs.jobs.filter((j) => j.kind === 'train'));
@@ -50,6 +57,30 @@ export const useTrainStore = defineStore('train', () => {
     }
   }
 
+  /** Telemetry is optional (older runs, runs without --telemetry-every): a failure just leaves the chart away. */
+  async function loadTelemetry(id: string): Promise<void> {
+    telemetryLoadedAt.set(id, Date.now());
+    try {
+      telemetry.value[id] = await api.call('jobs.telemetry', { id, kind: 'grad' });
+    } catch {
+      telemetry.value[id] ??= [];
+    }
+  }
+
+  /** Throttled: at once when the last load is old enough, otherwise once when it is (so the last step still arrives). */
+  function refreshTelemetry(id: string): void {
+    if (telemetryTimers.has(id)) return;
+    const wait = (telemetryLoadedAt.get(id) ?? 0) + TELEMETRY_REFRESH_MS - Date.now();
+    if (wait <= 0) {
+      void loadTelemetry(id);
+      return;
+    }
+    telemetryTimers.set(id, setTimeout(() => {
+      telemetryTimers.delete(id);
+      void loadTelemetry(id);
+    }, wait));
+  }
+
   function select(id: string): void {
     selectedId.value = id;
     if (!metrics.value[id]) void loadMetrics(id);
@@ -59,9 +90,10 @@ export const useTrainStore = defineStore('train', () => {
     const row = { step: event.step, ...event.values } as MetricsRow;
     const rows = metrics.value[event.id];
     if (!rows) return; // not on screen: loaded from the run folder when it is
+    if (event.id === selected.value?.id && telemetry.value[event.id]) refreshTelemetry(event.id);
     if (rows.some((r) => r.step === row.step && kindOf(r) === kindOf(row))) return;
     metrics.value[event.id] = [...rows, row]; // a new array, so the chart sees the change
   });
 
-  return { metrics, starting, error, selectedId, runs, selected, start, loadMetrics, select };
+  return { metrics, telemetry, starting, error, selectedId, runs, selected, start, loadMetrics, loadTelemetry, select };
 });
