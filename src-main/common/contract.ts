@@ -7,7 +7,7 @@ import { HardwareReport } from './hardware';
 import { Job, JobKind, JobLogEvent, JobMetricsEvent, JobProgressEvent } from './jobs';
 import {
   CleanOutput, Dataset, DataProgressEvent, ExportFormat, ImportInput, ImportOutput, MixInput, OperatorInfo, PreviewOutput, Recipe,
-  RecipeStep, RecordChange, StoredRecord, ChangeAction, DuplicateCluster,
+  RecipeStep, RecordChange, StoredRecord, ChangeAction, DuplicateCluster, RecordFilter,
 } from './datasets';
 import { DatasetAnalysis } from './data-analysis';
 import { TelemetryKindSchema, TelemetryLine } from './precision/telemetry-line';
@@ -77,8 +77,14 @@ export const methods = {
     input: z.object({
       versionId: z.string().min(1), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100),
       search: z.string().max(500).optional(),
+      filter: RecordFilter.optional(),
     }).strict(),
     output: z.object({ total: z.number().int(), rows: z.array(StoredRecord) }),
+  },
+  /** The source files (or mixed-in datasets) of a version with their record counts: the table's source filter. */
+  'data.sources': {
+    input: z.object({ versionId: z.string().min(1) }).strict(),
+    output: z.array(z.object({ source: z.string(), count: z.number().int() })),
   },
   /** What one operator would do to the first `sample` records of a version: counts and before/after samples. */
   'data.preview': {

@@ -184,3 +184,14 @@ export const DuplicateCluster = z.object({
   duplicates: z.array(z.object({ idx: z.number().int(), operator: z.string(), reason: z.string(), record: Conversation, restoredAt: z.string().nullable() })),
 });
 export type DuplicateCluster = z.infer<typeof DuplicateCluster>;
+
+/** Filters of the record table besides the text search (all optional, combined with AND). */
+export const RecordFilter = z.object({
+  /** Records with at least / at most this many messages (user, assistant and tool turns). */
+  minTurns: z.number().int().min(0).optional(),
+  maxTurns: z.number().int().min(0).optional(),
+  hasSystem: z.boolean().optional(),
+  /** Only records read from this source file (or mixed from this source dataset). */
+  sourceFile: z.string().max(4000).optional(),
+}).strict();
+export type RecordFilter = z.infer<typeof RecordFilter>;

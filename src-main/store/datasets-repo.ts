@@ -1,7 +1,7 @@
 // Datasets, their versions, records, import provenance and clean-run changes in the store (DESIGN §4: nothing is deleted
 // by cleaning; a version is written once, then only records put back by a restore are added to it).
 import { randomUUID } from 'node:crypto';
-import type { Dataset, DatasetLicense, DatasetVersion } from '../common/datasets';
+import type { Dataset, DatasetLicense, DatasetVersion, RecordFilter } from '../common/datasets';
 import type { ColumnKind, Database, Row, SqlParam } from './database';
 
 /** A record as stored: JSON columns as JSON text. */
@@ -219,27 +219,47 @@ export class DatasetsRepo {
     return rows.map(toRecordRow);
   }
 
-  /**
-   * A page of a version by position. Without a search it reads a pos range (zone maps skip the rest, so page 5,000 of
-   * a million costs what page 1 does); with one it filters and counts (cached per version and search by the caller).
-   */
-  async page(versionId: string, offset: number, limit: number, search?: string): Promise<{ total: number | null; rows: RecordRow[] }> {
-    const columns = 'idx, messages, system, tools, source_file, source_hash, source_row, source';
-    if (!search || search.trim() === '') {
-      const rows = await this.db.all(`SELECT ${columns} FROM records WHERE version_id = $1 AND pos >= $2 AND pos < $3 ORDER BY pos`,
-        [versionId, Math.floor(offset), Math.floor(offset + limit)]);
-      return { total: null, rows: rows.map(toRecordRow) };
+  /** The WHERE clause of a search and filters over one version (null when there are none: pages are pos ranges). */
+  private matching(versionId: string, search?: string, filter: RecordFilter = {}): { where: string; params: SqlParam[] } | null {
+    const params: SqlParam[] = [versionId];
+    const parts: string[] = [];
+    if (search && search.trim() !== '') {
+      params.push(`%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      parts.push(`(CAST(messages AS VARCHAR) ILIKE $${params.length} ESCAPE '\\' OR coalesce(system, '') ILIKE $${params.length} ESCAPE '\\')`);
     }
-    const pattern = `%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const where = "version_id = $1 AND (CAST(messages AS VARCHAR) ILIKE $2 ESCAPE '\\' OR coalesce(system, '') ILIKE $2 ESCAPE '\\')";
-    const rows = await this.db.all(`SELECT ${columns} FROM records WHERE ${where} ORDER BY pos LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`, [versionId, pattern]);
-    return { total: null, rows: rows.map(toRecordRow) };
+    if (filter.minTurns !== undefined) { params.push(filter.minTurns); parts.push(`json_array_length(messages) >= $${params.length}`); }
+    if (filter.maxTurns !== undefined) { params.push(filter.maxTurns); parts.push(`json_array_length(messages) <= $${params.length}`); }
+    if (filter.hasSystem !== undefined) parts.push(filter.hasSystem ? 'system IS NOT NULL' : 'system IS NULL');
+    if (filter.sourceFile) { params.push(filter.sourceFile); parts.push(`(source_file = $${params.length} OR source = $${params.length})`); }
+    return parts.length ? { where: `version_id = $1 AND ${parts.join(' AND ')}`, params } : null;
   }
 
-  async countMatching(versionId: string, search: string): Promise<number> {
-    const pattern = `%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const row = await this.db.one("SELECT count(*) AS n FROM records WHERE version_id = $1 AND (CAST(messages AS VARCHAR) ILIKE $2 ESCAPE '\\' OR coalesce(system, '') ILIKE $2 ESCAPE '\\')", [versionId, pattern]);
+  /**
+   * A page of a version by position. Without a search or filter it reads a pos range (zone maps skip the rest, so page
+   * 5,000 of a million costs what page 1 does); with one it filters (its count is cached per version by the caller).
+   */
+  async page(versionId: string, offset: number, limit: number, search?: string, filter?: RecordFilter): Promise<{ rows: RecordRow[] }> {
+    const columns = 'idx, messages, system, tools, source_file, source_hash, source_row, source';
+    const m = this.matching(versionId, search, filter);
+    if (!m) {
+      const rows = await this.db.all(`SELECT ${columns} FROM records WHERE version_id = $1 AND pos >= $2 AND pos < $3 ORDER BY pos`,
+        [versionId, Math.floor(offset), Math.floor(offset + limit)]);
+      return { rows: rows.map(toRecordRow) };
+    }
+    const rows = await this.db.all(`SELECT ${columns} FROM records WHERE ${m.where} ORDER BY pos LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`, m.params);
+    return { rows: rows.map(toRecordRow) };
+  }
+
+  async countMatching(versionId: string, search?: string, filter?: RecordFilter): Promise<number> {
+    const m = this.matching(versionId, search, filter);
+    const row = await this.db.one(`SELECT count(*) AS n FROM records WHERE ${m?.where ?? 'version_id = $1'}`, m?.params ?? [versionId]);
     return Number(row?.n ?? 0);
+  }
+
+  /** The source files (or source datasets of a mix) of a version, with their record counts, for the table's filter. */
+  async sources(versionId: string): Promise<{ source: string; count: number }[]> {
+    const rows = await this.db.all('SELECT coalesce(source, source_file) AS s, count(*) AS n FROM records WHERE version_id = $1 GROUP BY s ORDER BY s', [versionId]);
+    return rows.filter((r) => r.s != null).map((r) => ({ source: String(r.s), count: Number(r.n) }));
   }
 
   async changes(versionId: string, filter: { operator?: string; action?: string }, offset: number, limit: number): Promise<{ total: number; rows: (ChangeRow & { restoredAt: string | null })[] }> {

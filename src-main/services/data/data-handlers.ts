@@ -12,17 +12,18 @@ import { mixVersions } from './mix-datasets';
 import { lineageScores, parseConversation, rowToRecord, rowToStored } from './record-codec';
 import { ingestScores, startScoring, type ScoreJobStarter } from './score-version';
 import type { Job } from '../../common/jobs';
+import type { RecordFilter } from '../../common/datasets';
 
 /** Search counts scan the whole version: a scrolling table asks for the same one per page, so keep the last few. */
 class MatchCounts {
   private readonly cache = new Map<string, number>();
 
-  async get(repo: DatasetsRepo, versionId: string, recordCount: number, search: string): Promise<number> {
+  async get(repo: DatasetsRepo, versionId: string, recordCount: number, search: string, filter: RecordFilter): Promise<number> {
     // recordCount is in the key: a restore changes it, and with it the answer.
-    const key = `${versionId}\u0000${recordCount}\u0000${search}`;
+    const key = `${versionId}\u0000${recordCount}\u0000${search}\u0000${JSON.stringify(filter)}`;
     let n = this.cache.get(key);
     if (n === undefined) {
-      n = await repo.countMatching(versionId, search);
+      n = await repo.countMatching(versionId, search, filter);
       this.cache.set(key, n);
       if (this.cache.size > 32) this.cache.delete(this.cache.keys().next().value as string);
     }
@@ -69,11 +70,16 @@ export function dataHandlers(repo: () => DatasetsRepo, hub: EventHub, options: D
     },
     'data.import': (input) => importDataset(repo(), tasks, input),
     'data.cancel': ({ taskId }) => ({ cancelled: tasks.cancel(taskId) }),
-    'data.records': async ({ versionId, offset, limit, search }) => {
+    'data.records': async ({ versionId, offset, limit, search, filter }) => {
       const version = await requireVersion(repo(), versionId);
-      const page = await repo().page(versionId, offset, limit, search);
-      const total = search && search.trim() !== '' ? await matchCounts.get(repo(), version.id, version.recordCount, search.trim()) : version.recordCount;
+      const page = await repo().page(versionId, offset, limit, search, filter);
+      const narrowed = (search && search.trim() !== '') || (filter && Object.values(filter).some((v) => v !== undefined && v !== ''));
+      const total = narrowed ? await matchCounts.get(repo(), version.id, version.recordCount, search?.trim() ?? '', filter ?? {}) : version.recordCount;
       return { total, rows: page.rows.map(rowToStored) };
+    },
+    'data.sources': async ({ versionId }) => {
+      await requireVersion(repo(), versionId);
+      return repo().sources(versionId);
     },
     'data.preview': (input) => previewStep(repo(), input),
     'data.clean': (input) => cleanVersion(repo(), tasks, input),

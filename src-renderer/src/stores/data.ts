@@ -145,6 +145,11 @@ export const useDataStore = defineStore('data', () => {
     return api.call('data.records', input);
   }
 
+  /** The source files of a version (for the table's filter); none when the call fails (an older server). */
+  async function sources(versionId: string): Promise<MethodOutput<'data.sources'>> {
+    return api.call('data.sources', { versionId }).catch(() => []);
+  }
+
   function addStep(op: string): void {
     const info = ops.value.find((o) => o.name === op);
     recipe.value.push({ uid: newTaskId('step'), op, params: { ...(info?.defaults ?? {}) } });
@@ -294,7 +299,7 @@ export const useDataStore = defineStore('data', () => {
     ops, datasets, selectedName, selectedVersionId, selected, version, opsByGroup, progress, tasks, cancelled, errors, importResult, cleanResult,
     changes, changesFilter, changesOffset, changesVersionId, recipe, recipeForApi, previews, previewErrors, previewing, mixResult,
     exportResult, exporting, restoring,
-    progressOf, select, load, loadOps, loadList, importData, cancel, records, addStep, removeStep, moveStep, preview, clean,
+    progressOf, select, load, loadOps, loadList, importData, cancel, records, sources, addStep, removeStep, moveStep, preview, clean,
     loadChanges, filterChanges, pageChanges, restore, undo, mix, exportVersion, ...analysis,
   };
 });

@@ -61,6 +61,22 @@ describe('DataWizard', () => {
     expect(wrapper.get('[data-testid="drop-message"]').text()).toMatch(/“train.jsonl”.*type or paste the full path/);
   });
 
+  it('narrows the table with filters: turns, system prompt and source file', async () => {
+    const fake = fakeBackend(50);
+    fake.handlers['data.sources'] = () => [{ source: '/tmp/in/a.jsonl', count: 30 }, { source: '/tmp/in/b.jsonl', count: 20 }];
+    ({ wrapper } = await mountWithApp(DataWizard, fake, '/data?step=inspect'));
+    useDataStore().select('chats');
+    await flush();
+    await flush();
+    await wrapper.get('[data-testid="record-min-turns"]').setValue(4);
+    await wrapper.get('[data-testid="record-has-system"]').setValue('yes');
+    await wrapper.get('[data-testid="record-source"]').setValue('/tmp/in/b.jsonl');
+    await flush();
+    const last = fake.calls.filter((c) => c.method === 'data.records').at(-1)!.input;
+    expect(last).toMatchObject({ versionId: 'v1', offset: 0, filter: { minTurns: 4, hasSystem: true, sourceFile: '/tmp/in/b.jsonl' } });
+    expect(wrapper.get('[data-testid="record-count"]').text()).toContain('matching');
+  });
+
   it('draws a screenful of a million records, fetches one page, and opens a clicked record', async () => {
     const fake = fakeBackend(1_000_000);
     ({ wrapper } = await mountWithApp(DataWizard, fake, '/data?step=inspect'));

@@ -71,6 +71,11 @@ describe('data API', () => {
     expect(page.total).toBe(2);
     expect(page.rows[0]).toMatchObject({ idx: 0, sourceRow: 1, messages: [{ role: 'user' }, { role: 'assistant' }] });
     expect((await client.call('data.records', { versionId: v1.id, offset: 3, limit: 10 })).rows.map((r) => r.sourceRow)).toEqual([5]);
+    // Filters beside the search: turns, system prompt, source file (and the sources a version has).
+    expect((await client.call('data.records', { versionId: v1.id, filter: { minTurns: 2, hasSystem: false, sourceFile: file } })).total).toBe(4);
+    expect((await client.call('data.records', { versionId: v1.id, filter: { minTurns: 3 } })).total).toBe(0);
+    expect((await client.call('data.records', { versionId: v1.id, search: 'haiku', filter: { hasSystem: true } })).total).toBe(0);
+    expect(await client.call('data.sources', { versionId: v1.id })).toEqual([{ source: file, count: 4 }]);
 
     const preview = await client.call('data.preview', { versionId: v1.id, step: { op: 'exact_dedup', params: {} } });
     expect(preview).toMatchObject({ examined: 4, removed: 1, kept: 3 });
