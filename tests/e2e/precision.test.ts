@@ -51,10 +51,10 @@ describe.skipIf(skip !== null)('Precision explorer (serve + Chromium)', () => {
     await page.getByTestId('quant-compare').screenshot({ path: join(ARTIFACTS, 'precision-fp8-int8.png') });
   });
 
-  it('is reachable from Home’s Precision step, marked as explorer only', async () => {
+  it('is reachable from Home’s Precision step, marked as lacking only the trial run', async () => {
     await page.goto(serve.url);
     const step = page.locator('[data-step="precision"]');
-    expect((await step.getByTestId('flow-step-status').textContent())?.trim()).toBe('Explorer only');
+    expect((await step.getByTestId('flow-step-status').textContent())?.trim()).toBe('No dry run yet');
     await step.getByTestId('open-precision').click();
     await page.getByTestId('precision-input').waitFor();
     await page.emulateMedia({ colorScheme: 'dark' });

@@ -1,4 +1,4 @@
-// Home shows the five steps in order: Data built, Adapter honestly "Not built yet" (Precision: "Explorer only", Estimator: "No exact-match baseline yet"), links to the other pages, and the hardware card.
+// Home shows the five steps in order: Data built, Adapter honestly "Not built yet" (Precision: "No dry run yet", Estimator: "No exact-match baseline yet"), links to the other pages, and the hardware card.
 import { describe, expect, it } from 'vitest';
 import HomeView from '../../../src-renderer/src/views/HomeView.vue';
 import { createFakeApi } from '../helpers/fake-api';
@@ -19,11 +19,11 @@ describe('HomeView', () => {
     expect(adapter.get('p').text().length).toBeGreaterThan(30);
     expect(adapter.find('button').exists()).toBe(false); // nothing pretends to work
     expect(adapter.find('a').exists()).toBe(false);
-    // Precision is not built, but its number-format explorer is, and says so.
-    expect(steps[2].get('[data-testid="flow-step-status"]').text()).toBe('Explorer only');
+    // Precision's wizard is not built, but its explorer and the hardware check are, and a run's precision is set on Train.
+    expect(steps[2].get('[data-testid="flow-step-status"]').text()).toBe('No dry run yet');
     expect(steps[2].get('[data-testid="open-precision"]').attributes('href')).toMatch(/\/precision$/);
-    expect(steps[2].text()).toMatch(/only the number-format explorer/i);
-    // The Estimator's memory, time and cost exist; its alternatives advisor does not.
+    expect(steps[2].text()).toMatch(/number-format explorer and what this machine supports.*set on the Train page.*trial run is still to come/i);
+    // The Estimator's memory, time, cost and alternatives advisor exist; exact match waits for generation.
     expect(steps[3].get('[data-testid="flow-step-status"]').text()).toBe('No exact-match baseline yet');
     expect(steps[3].get('[data-testid="open-estimator"]').attributes('href')).toMatch(/\/estimator$/);
     expect(steps[3].text()).toMatch(/alternatives advisor/i);

@@ -18,8 +18,8 @@ export const FLOW_STEPS: readonly FlowStep[] = [
   },
   { id: 'adapter', title: 'Adapter', built: false, decides: 'Which base model you start from and how big the small trainable add-on (such as LoRA, its rank and alpha) is.' },
   {
-    id: 'precision', title: 'Precision', built: false, partial: 'Explorer only', route: '/precision',
-    note: 'Only the number-format explorer exists yet; choosing a precision for a run is still to come.',
+    id: 'precision', title: 'Precision', built: false, partial: 'No dry run yet', route: '/precision',
+    note: 'The number-format explorer and what this machine supports; a run’s precision and loss scaling are set on the Train page. The wizard’s trial run is still to come.',
     decides: 'Which number format the weights and the math use, trading memory and speed against accuracy.',
   },
   {
@@ -28,7 +28,7 @@ export const FLOW_STEPS: readonly FlowStep[] = [
     decides: 'Whether the run fits this computer’s memory, and about how long it will take and what it will cost, before you start.',
   },
   {
-    id: 'train', title: 'Train', built: true, route: '/train', note: 'A plain form for now: model folder, data file and LoRA settings.',
+    id: 'train', title: 'Train', built: true, route: '/train', note: 'A plain form for now: model folder, data file, LoRA settings and precision.',
     decides: 'When to start the run, then watching its loss live, with stop and resume from the last checkpoint.',
   },
 ];
