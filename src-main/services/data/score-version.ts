@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Job } from '../../common/jobs';
+import { scoresPath } from '../../engine/jobs/score-file';
 import type { DatasetsRepo } from '../../store';
 import { requireVersion } from './clean-dataset';
 import { versionRecords } from './record-codec';
@@ -41,7 +42,7 @@ export async function startScoring(repo: DatasetsRepo, jobs: ScoreJobStarter, ru
 export async function ingestScores(repo: DatasetsRepo, job: Job): Promise<number> {
   if (job.kind !== 'score' || job.state !== 'completed' || !job.runDir) return 0;
   const versionId = typeof job.params.versionId === 'string' ? job.params.versionId : null;
-  const file = typeof job.params.outFile === 'string' ? job.params.outFile : join(job.runDir, 'scores.jsonl');
+  const file = typeof job.params.outFile === 'string' ? job.params.outFile : scoresPath(job.runDir);
   if (!versionId || !existsSync(file) || existsSync(join(job.runDir, INGESTED))) return 0;
   const rows: { idx: number; name: string; value: number }[] = [];
   let scored = 0;

@@ -64,7 +64,7 @@ describe('data.score', () => {
     expect(cleaned.steps[0].removed).toBe(1);
     const removed = (await client.call('data.changes', { versionId: cleaned.version.id })).rows[0];
     expect(removed.reason).toMatch(/^ifd \d\.\d{3} is outside −∞ … /);
-    // The clean version inherits its parent's scores for the records it kept.
+    // The clean version inherits its parent's scores by idx (data.scores counts all three, the removed one included).
     expect((await client.call('data.scores', { versionId: cleaned.version.id })).names.find((n) => n.name === 'ifd')?.count).toBe(3);
   }, 180_000);
 });
