@@ -26,11 +26,19 @@ export const ModelSpecSchema = z.object({
   torchDtype: z.string().nullable(),
 });
 
-/** Adapter methods the trainer runs: LoRA, and LoRA+ (LoRA with B learning λ× faster; only the optimizer differs). */
-export const TRAIN_METHODS = ['lora', 'lora_plus'] as const;
+/**
+ * Adapter methods the trainer runs: LoRA; LoRA+ (LoRA with B learning λ× faster; only the optimizer differs); PLoRA
+ * (LoRA in stages, each merged into the base weights before the next starts); P-tuning (virtual tokens from a prompt
+ * encoder); prefix tuning (P-tuning v2: learned key/value prefixes in every layer); full fine-tuning.
+ */
+export const TRAIN_METHODS = ['lora', 'lora_plus', 'plora', 'ptuning', 'prefix', 'full'] as const;
 export type TrainMethod = (typeof TRAIN_METHODS)[number];
 /** LoRA+'s λ = lr_B / lr_A when none is given (the LoRA+ paper's and PEFT's usual choice). */
 export const DEFAULT_LORAPLUS_RATIO = 16;
+/** Methods whose trainable tensors are LoRA A/B pairs (and share the LoRA settings). */
+export const LORA_METHODS: readonly TrainMethod[] = ['lora', 'lora_plus', 'plora'];
+export const PROMPT_ENCODERS = ['lstm', 'mlp', 'none'] as const;
+export type PromptEncoderKind = (typeof PROMPT_ENCODERS)[number];
 
 export const LoraSettings = z.object({
   r: z.number().int().min(1).max(4096),
@@ -38,6 +46,9 @@ export const LoraSettings = z.object({
   dropout: z.number().min(0).max(0.9).default(0),
   targets: z.union([z.literal('all-linear'), z.array(z.enum(LORA_TARGET_NAMES)).min(1)]),
   init: z.enum(['gaussian', 'kaiming-uniform']).default('gaussian'),
+  // rsLoRA (scale α/√r) and DoRA (a trained magnitude per output row); absent = off, so older run hashes hold.
+  useRslora: z.boolean().optional(),
+  useDora: z.boolean().optional(),
 });
 export type LoraSettings = z.infer<typeof LoraSettings>;
 
@@ -52,6 +63,23 @@ export const TrainJobParams = z.object({
   // settings (and the resume hash of run folders made before LoRA+) stay as they were; the trainer's default is 16.
   loraPlusRatio: z.number().positive().optional(),
   lora: LoraSettings,
+  // PLoRA (method plora): the number of stages; steps are split evenly between them.
+  stages: z.number().int().min(1).max(64).optional(),
+  // P-tuning / prefix tuning (methods ptuning, prefix). encoder: P-tuning's prompt encoder; for prefix tuning 'mlp'
+  // means PEFT's prefix_projection and 'none' a plain prefix table ('lstm' is refused).
+  prompt: z.object({
+    virtualTokens: z.number().int().min(1).max(1024),
+    encoder: z.enum(PROMPT_ENCODERS),
+    encoderHidden: z.number().int().min(1).max(65536),
+  }).optional(),
+  // Full fine-tuning's forgetting guards: L2-SP (decay toward the pre-trained weights) and EWC (the same, weighted by
+  // a diagonal Fisher estimated on `ewcData`, tokenized like trainData, before the first step).
+  guards: z.object({
+    l2spLambda: z.number().min(0),
+    ewcLambda: z.number().min(0),
+    ewcData: z.string().min(1).nullable(),
+    ewcSamples: z.number().int().min(1).max(100_000),
+  }).optional(),
   initAdapter: z.string().min(1).nullable(), // a PEFT adapter folder to start from
   optimizer: z.enum(['adamw', 'sgd']),
   lr: z.number().positive(),
@@ -96,6 +124,8 @@ export interface TrainMetricsRow {
   loss_scale?: number;
   overflow?: 0 | 1;
   skipped_steps?: number;
+  /** PLoRA only: the stage (1-based) this step trained in. */
+  stage?: number;
 }
 export interface EvalMetricsRow { step: number; eval_loss: number; eval_tokens: number; eval_ppl: number; elapsed_s: number }
 
@@ -108,6 +138,19 @@ export const TrainStartInput = z.object({
   loraplus_ratio: z.number().optional(),
   rank: z.number().optional(),
   alpha: z.number().optional(),
+  dropout: z.number().optional(),
+  lora_init: z.enum(['gaussian', 'kaiming-uniform']).optional(),
+  use_rslora: z.boolean().optional(),
+  use_dora: z.boolean().optional(),
+  stages: z.number().optional(),
+  virtual_tokens: z.number().optional(),
+  encoder: z.enum(PROMPT_ENCODERS).optional(),
+  encoder_hidden: z.number().optional(),
+  ewc_lambda: z.number().optional(),
+  l2sp_lambda: z.number().optional(),
+  ewc_data: z.string().optional(),
+  ewc_samples: z.number().optional(),
+  weight_decay: z.number().optional(),
   targets: z.union([z.literal('all-linear'), z.array(z.enum(LORA_TARGET_NAMES))]).optional(),
   lr: z.number().optional(),
   steps: z.number().optional(),

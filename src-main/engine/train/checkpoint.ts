@@ -1,8 +1,8 @@
-// Training checkpoints in the run folder: checkpoints/step-N/ holds the adapter (PEFT layout), the optimizer state
+// Training checkpoints in the run folder: checkpoints/step-N/ holds the trained tensors (the method decides their
+// layout: a PEFT adapter for LoRA and prompt methods, sharded safetensors for full fine-tuning), the optimizer state
 // and the trainer state (step, data position, clock); checkpoints/latest.json points at the newest complete one.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readPeftAdapter, writePeftAdapter, type AdapterTensor, type LoraAdapterConfig } from '../io/peft-adapter';
 import { readSafetensorsHeader, readTensorF32, writeSafetensors } from '../io/safetensors';
 import { readLatestCheckpoint, writeLatestCheckpoint } from '../jobs/run-folder';
 import type { DataPosition } from './batches';
@@ -21,6 +21,16 @@ export interface TrainerState {
   configHash: string; // a resume with a different configuration is refused
   /** The loss scaler (runs with loss scaling only): scale, growth tracker and the skipped steps so far. */
   scaler?: { scale: number; growthTracker: number; skippedSteps: number };
+  /** PLoRA: the stage in progress (0-based); the stages before it are merged into the run's weights. */
+  stage?: number;
+  /** PLoRA: the applied updates before this stage began; its fresh optimizer counts steps from there. */
+  stageFirstUpdate?: number;
+}
+
+/** How a method stores its trained tensors inside a checkpoint folder (which exists when `write` is called). */
+export interface ParamsCodec {
+  write(dir: string, params: Map<string, Float32Array>, shapes: Map<string, number[]>): void;
+  read(dir: string): Map<string, Float32Array>;
 }
 
 export interface Checkpoint {
@@ -37,12 +47,13 @@ export function checkpointDir(runDir: string, step: number): string {
 }
 
 /** Written into a temporary folder and renamed, then latest.json moves: a crash at any point leaves the previous one. */
-export function saveCheckpoint(runDir: string, adapterConfig: LoraAdapterConfig, params: Map<string, AdapterTensor>,
+export function saveCheckpoint(runDir: string, codec: ParamsCodec, params: Map<string, Float32Array>, shapes: Map<string, number[]>,
   optimizer: Map<string, { shape: number[]; data: Float32Array }>, state: TrainerState): string {
   const dir = checkpointDir(runDir, state.step);
   const tmp = `${dir}.partial`;
   rmSync(tmp, { recursive: true, force: true });
-  writePeftAdapter(tmp, adapterConfig, params); // creates tmp
+  mkdirSync(tmp, { recursive: true });
+  codec.write(tmp, params, shapes);
   writeSafetensors(join(tmp, OPTIMIZER_FILE), [...optimizer].map(([name, t]) => ({ name, dtype: 'F32' as const, shape: t.shape, data: t.data })));
   writeFileSync(join(tmp, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
   rmSync(dir, { recursive: true, force: true });
@@ -51,23 +62,14 @@ export function saveCheckpoint(runDir: string, adapterConfig: LoraAdapterConfig,
   return dir;
 }
 
-export function loadLatestCheckpoint(runDir: string): Checkpoint | null {
+export function loadLatestCheckpoint(runDir: string, codec: ParamsCodec): Checkpoint | null {
   const latest = readLatestCheckpoint(runDir);
   if (!latest) return null;
   const dir = join(runDir, 'checkpoints', typeof latest.dir === 'string' ? latest.dir : `step-${latest.step}`);
   if (!existsSync(join(dir, STATE_FILE))) throw new Error(`checkpoints/latest.json points at ${dir}, which is incomplete.`);
   const state = JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as TrainerState;
-  const adapter = readPeftAdapter(dir);
-  const params = new Map([...adapter.tensors].map(([name, t]) => [name, t.data]));
+  const params = codec.read(dir);
   const optimizer = new Map<string, Float32Array>();
   for (const [name, loc] of readSafetensorsHeader(join(dir, OPTIMIZER_FILE)).tensors) optimizer.set(name, readTensorF32(loc));
   return { state, params, optimizer };
-}
-
-/** The final adapter: OUT/adapter/ in PEFT layout. */
-export function saveFinalAdapter(runDir: string, adapterConfig: LoraAdapterConfig, params: Map<string, AdapterTensor>): string {
-  const dir = join(runDir, 'adapter');
-  mkdirSync(runDir, { recursive: true });
-  writePeftAdapter(dir, adapterConfig, params);
-  return dir;
 }

@@ -4,20 +4,21 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FromEngine } from '../../common/engine-protocol';
-import { DEFAULT_LORAPLUS_RATIO, type EvalMetricsRow, type TrainJobParams, type TrainMetricsRow } from '../../common/train';
-import { readPeftAdapter } from '../io/peft-adapter';
+import type { EvalMetricsRow, TrainJobParams, TrainMetricsRow } from '../../common/train';
 import { appendJsonl, metricsPath, trimJsonlAfterStep } from '../jobs/run-folder';
 import type { StopReason } from '../jobs/types';
-import { buildEvalGraph, buildTrainGraph, type BuiltGraph } from '../nn';
+import { buildEvalGraph, buildTrainGraph, type BuiltGraph, type WeightRef } from '../nn';
 import { buildUpdateGraph, initOptimizerState, lrForUpdate, scalarFeeds, type OptimizerConfig, type ParamSpec } from '../optim';
 import { serializeModel } from '../onnx/serialize';
 import { GradScaler, type LossScaleConfig } from '../precision/grad-scaler';
 import { EngineSession, type Feed } from '../runtime';
 import { BatchStream } from './batches';
-import { loadLatestCheckpoint, saveCheckpoint, saveFinalAdapter, type TrainerState } from './checkpoint';
+import { loadLatestCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint';
 import { evaluateOnSession } from './evaluate';
 import { readTokenizedExamples } from './examples';
-import { adapterLoraConfig, initialLoraParams, peftAdapterConfig, settingsLoraConfig, toAdapterTensors } from './lora-state';
+import { methodPlan } from './methods';
+import { loraOptimizerParams } from './methods/lora';
+import type { StagePlan, TrainMethodPlan } from './methods/types';
 import { StepAccumulator } from './step-accumulator';
 import { optimizerGradients, telemetryPath, writeTelemetry } from './telemetry';
 import { resolveWeightRefs } from './weights';
@@ -29,20 +30,14 @@ export interface TrainHooks {
 
 export interface TrainResult { stopped: boolean; steps: number; finalLoss: number | null; evalLoss: number | null; adapterDir: string | null }
 
-function optimizerConfig(p: TrainJobParams): OptimizerConfig {
-  // LoRA+ is two parameter groups of the one optimizer: A (group 0) at lr, B (group 1) at lr × λ, both with the run's
-  // weight decay. That is PEFT's create_loraplus_optimizer (peft/optimizers/loraplus.py) called with
-  // loraplus_weight_decay = the run's weight decay, as the LoRA+ authors' reference does with the Trainer's: its groupA
-  // and groupB share one decay, and its other two groups are empty here — "embedding" holds LoRA on embedding layers and
-  // "groupB_no_decay" 1-D params (biases, norms), and the trainable tensors of our runs are only the A and B of linear layers.
-  const groups = p.method === 'lora_plus' ? [{}, { lrMultiplier: p.loraPlusRatio ?? DEFAULT_LORAPLUS_RATIO }] : undefined;
-  const common = { weightDecay: p.weightDecay, maxGradNorm: p.maxGradNorm, groups };
+function optimizerConfig(p: TrainJobParams, plan: TrainMethodPlan): OptimizerConfig {
+  const common = { weightDecay: p.weightDecay, maxGradNorm: p.maxGradNorm, groups: plan.optimizerGroups };
   return p.optimizer === 'adamw' ? { optimizer: 'adamw', betas: p.betas, eps: p.eps, ...common } : { optimizer: 'sgd', momentum: p.momentum, ...common };
 }
 
 /** The trainable tensors in their optimizer groups: with LoRA+ every lora_B goes to group 1, the rest stay in group 0. */
 export function optimizerParams(params: readonly ParamSpec[], method: TrainJobParams['method']): ParamSpec[] {
-  return params.map((p) => ({ ...p, group: method === 'lora_plus' && p.name.includes('lora_B') ? 1 : 0 }));
+  return loraOptimizerParams(params as { name: string; shape: number[] }[], method === 'lora_plus');
 }
 
 /** --loss-scale: dynamic | none | a number; default dynamic for fp16 (GradScaler), none for bf16 and fp32. */
@@ -57,6 +52,39 @@ async function openSession(dir: string, file: string, bytes: Uint8Array, threads
   return EngineSession.create(path, { intraOpThreads: threads });
 }
 
+/** The three sessions of a run; PLoRA opens a new set at every stage, over the weights with the last stage merged in. */
+interface GraphSet {
+  built: BuiltGraph;
+  train: EngineSession;
+  update: EngineSession;
+  eval: EngineSession | null;
+  release(): Promise<void>;
+}
+
+interface GraphSetup {
+  params: TrainJobParams;
+  plan: TrainMethodPlan;
+  graphDir: string;
+  optCfg: OptimizerConfig;
+  precision: TrainJobParams['precision'];
+  lossScaled: boolean;
+  withEval: boolean;
+}
+
+async function openGraphs(s: GraphSetup, weights: WeightRef[], suffix: string): Promise<GraphSet> {
+  const { params, plan, graphDir, optCfg, precision, lossScaled } = s;
+  // Mixed precision: emulated autocast in the train and eval graphs; loss scaling multiplies the differentiated loss by
+  // the scaler's S (a graph input), the update graph divides the gradients by S first and skips non-finite steps.
+  const built = buildTrainGraph(params.spec, weights, { ...plan.trainGraph, name: 'train', precision, lossScaleInput: lossScaled });
+  const update = buildUpdateGraph(plan.optimizerParams(built.params), lossScaled ? { ...optCfg, lossScale: true, skipNonFinite: true } : optCfg);
+  const train = await openSession(graphDir, `train${suffix}.onnx`, built.serialize(), params.threads);
+  const upd = await openSession(graphDir, `update${suffix}.onnx`, serializeModel(update.graph), params.threads);
+  const evalSession = s.withEval
+    ? await openSession(graphDir, `eval${suffix}.onnx`, buildEvalGraph(params.spec, weights, { ...plan.evalGraph, name: 'eval', precision }).serialize(), params.threads)
+    : null;
+  return { built, train, update: upd, eval: evalSession, release: async () => { await Promise.all([train.release(), upd.release(), evalSession?.release()]); } };
+}
+
 export async function runTraining(params: TrainJobParams, runDir: string, hooks: TrainHooks): Promise<TrainResult> {
   const graphDir = join(runDir, 'graph');
   mkdirSync(graphDir, { recursive: true });
@@ -67,38 +95,31 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
 
   const train = readTokenizedExamples(params.trainData);
   const evalSet = params.evalData ? readTokenizedExamples(params.evalData) : null;
-  const initAdapter = params.initAdapter ? readPeftAdapter(params.initAdapter) : null;
-  const lora = initAdapter ? adapterLoraConfig(initAdapter.config) : settingsLoraConfig(params.lora);
-  const adapterConfig = peftAdapterConfig(lora, params.lora.init, params.lora.dropout, params.modelDir);
+  const baseWeights = resolveWeightRefs(params.modelDir, graphDir);
+  const plan = methodPlan({ params, runDir, graphDir, weights: baseWeights, log });
 
-  const weights = resolveWeightRefs(params.modelDir, graphDir);
-  // The run's dropout applies to a continued adapter too (adapterLoraConfig reads none); eval graphs never drop.
-  // Mixed precision: emulated autocast in the train and eval graphs; loss scaling multiplies the differentiated loss by
-  // the scaler's S (a graph input), the update graph divides the gradients by S first and skips non-finite steps.
   const precision = params.precision ?? 'fp32';
   const scaleCfg = lossScaleConfig(params);
   const scaler = scaleCfg.kind === 'none' ? null : new GradScaler(scaleCfg);
-  const built: BuiltGraph = buildTrainGraph(params.spec, weights, {
-    lora: { ...lora, dropout: params.lora.dropout }, name: 'train', precision, lossScaleInput: scaler !== null,
-  });
-  const shapes = new Map(built.params.map((p) => [p.name, p.shape]));
-  const optCfg = optimizerConfig(params);
-  const update = buildUpdateGraph(optimizerParams(built.params, params.method), scaler ? { ...optCfg, lossScale: true, skipNonFinite: true } : optCfg);
-  log(`compiling: ${built.params.length} trainable tensors, ${train.length} training examples`);
-  if (precision !== 'fp32' || scaler) log(`precision ${precision} (emulated), loss scale ${scaler ? `${scaleCfg.kind} from ${scaler.scale}` : 'none'}`);
-  if (params.method === 'lora_plus') log(`LoRA+: lora_B at lr × ${params.loraPlusRatio ?? DEFAULT_LORAPLUS_RATIO}, lora_A at lr`);
-  const trainSession = await openSession(graphDir, 'train.onnx', built.serialize(), params.threads);
-  const updateSession = await openSession(graphDir, 'update.onnx', serializeModel(update.graph), params.threads);
-  const evalSession = evalSet ? await openSession(graphDir, 'eval.onnx', buildEvalGraph(params.spec, weights, { lora, name: 'eval', precision }).serialize(), params.threads) : null;
+  const optCfg = optimizerConfig(params, plan);
+  const setup: GraphSetup = { params, plan, graphDir, optCfg, precision, lossScaled: scaler !== null, withEval: evalSet !== null };
 
   // Start fresh, or continue exactly where the last checkpoint left off.
-  const resumed = loadLatestCheckpoint(runDir);
+  const resumed = loadLatestCheckpoint(runDir, plan.codec);
   if (resumed && resumed.state.configHash !== configHash) {
     throw new Error(`${runDir} holds a checkpoint of a run with different settings; resume it with its own run.json, or choose a new --out.`);
   }
-  let state: TrainerState = resumed?.state ?? { step: 0, updates: 0, position: { epoch: 0, index: 0 }, elapsedS: 0, tokensSeen: 0, configHash };
-  const loraParams = resumed?.params ?? initialLoraParams(params.spec, lora, params.seed, params.lora.init, initAdapter);
-  const optState = new Map<string, Float32Array>(Object.entries(initOptimizerState(built.params, optCfg)).map(([k, v]) => [k, v.data]));
+  let state: TrainerState = resumed?.state ?? { step: 0, updates: 0, position: { epoch: 0, index: 0 }, elapsedS: 0, tokensSeen: 0, configHash, ...(plan.stages ? { stage: 0 } : {}) };
+  const stageSuffix = (stage: number) => (plan.stages && stage > 0 ? `-stage${stage}` : '');
+  let graphs = await openGraphs(setup, plan.stages ? plan.stages.weightsFor(state.stage ?? 0) : baseWeights, stageSuffix(state.stage ?? 0));
+  const shapes = new Map(graphs.built.params.map((p) => [p.name, p.shape]));
+  log(`compiling: ${graphs.built.params.length} trainable tensors, ${train.length} training examples`);
+  if (precision !== 'fp32' || scaler) log(`precision ${precision} (emulated), loss scale ${scaler ? `${scaleCfg.kind} from ${scaler.scale}` : 'none'}`);
+  for (const line of plan.describe()) log(line);
+
+  let trained = resumed?.params ?? plan.initialParams();
+  const freshOptimizerState = () => new Map<string, Float32Array>(Object.entries(initOptimizerState(graphs.built.params, optCfg)).map(([k, v]) => [k, v.data]));
+  let optState = freshOptimizerState();
   if (resumed) for (const [k, v] of resumed.optimizer) optState.set(k, v);
   if (scaler && state.scaler) {
     scaler.load(state.scaler);
@@ -107,7 +128,7 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
   const scalerState = () => (scaler ? { scaler: { ...scaler.state(), skippedSteps: scaler.skippedSteps } } : {});
   trimJsonlAfterStep(metricsPath(runDir), state.step);
   trimJsonlAfterStep(telemetryPath(runDir), state.step);
-  if (resumed) log(`resuming from step ${state.step}`);
+  if (resumed) log(`resuming from step ${state.step}${plan.stages ? ` (stage ${(state.stage ?? 0) + 1} of ${plan.stages.count})` : ''}`);
 
   const stream = new BatchStream(train, params.batchSize, params.seed, params.shuffle, params.padId, state.position);
   const schedule = { kind: params.schedule, lr: params.lr, warmupSteps: params.warmupSteps, totalSteps: params.steps };
@@ -115,20 +136,37 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
     Object.fromEntries([...m].map(([name, data]) => [name, { data, dims: shapes.get(name) ?? [data.length] }]));
   // LoRA dropout masks are a hash of (seed, global micro-batch counter): derived from the optimizer step, a resumed
   // run draws the same masks as an uninterrupted one.
-  const dropoutFeeds = (micro: number): Record<string, Feed> => built.dropout ? {
-    [built.dropout.seed]: { data: BigInt64Array.of(BigInt(params.seed)), dims: [] },
-    [built.dropout.step]: { data: BigInt64Array.of(BigInt(micro)), dims: [] },
+  const dropoutFeeds = (micro: number): Record<string, Feed> => graphs.built.dropout ? {
+    [graphs.built.dropout.seed]: { data: BigInt64Array.of(BigInt(params.seed)), dims: [] },
+    [graphs.built.dropout.step]: { data: BigInt64Array.of(BigInt(micro)), dims: [] },
   } : {};
-  const optimizerTensors = () => new Map([...optState].map(([k, data]) => [k, { shape: shapes.get(k.slice(k.indexOf('.') + 1)) as number[], data }]));
-  const checkpoint = () => saveCheckpoint(runDir, adapterConfig, toAdapterTensors(loraParams, shapes), optimizerTensors(), { ...state, ...scalerState(), position: stream.position });
+  const stateShape = (k: string) => shapes.get(k.slice(k.indexOf('.') + 1)) as number[];
+  const optimizerTensors = () => new Map([...optState].map(([k, data]) => [k, { shape: stateShape(k), data }]));
+  const checkpoint = () => saveCheckpoint(runDir, plan.codec, trained, shapes, optimizerTensors(), { ...state, ...scalerState(), position: stream.position });
+  const updateFeeds = plan.updateFeeds?.() ?? {};
 
   const runEval = async (): Promise<number | null> => {
-    if (!evalSession || !evalSet) return null;
-    const r = await evaluateOnSession(evalSession, evalSet, params.batchSize, params.padId, feedsOf(loraParams));
+    if (!graphs.eval || !evalSet) return null;
+    const r = await evaluateOnSession(graphs.eval, evalSet, params.batchSize, params.padId, feedsOf(trained));
     const row: EvalMetricsRow = { step: state.step, eval_loss: r.loss, eval_tokens: r.tokens, eval_ppl: r.ppl, elapsed_s: state.elapsedS };
     appendJsonl(metricsPath(runDir), row);
     hooks.emit({ type: 'metrics', step: state.step, values: { eval_loss: r.loss, eval_ppl: r.ppl } });
     return r.loss;
+  };
+
+  // PLoRA: at a stage boundary the finished stage is merged into the weights, A is re-drawn, B zeroed, the optimizer
+  // state reset; the lr schedule runs over the whole run (one schedule, not one per stage).
+  const nextStage = async () => {
+    const stages = plan.stages as StagePlan;
+    const done = state.stage ?? 0;
+    stages.finishStage(done, trained);
+    await graphs.release();
+    graphs = await openGraphs(setup, stages.weightsFor(done + 1), stageSuffix(done + 1));
+    trained = stages.paramsFor(done + 1);
+    optState = freshOptimizerState();
+    // A fresh optimizer counts its steps from 1 again (AdamW's bias correction), while the lr schedule goes on.
+    state = { ...state, stage: done + 1, stageFirstUpdate: state.updates ?? state.step };
+    log(`PLoRA: stage ${done + 1} merged into the run's weights; stage ${done + 2} of ${stages.count} starts at step ${state.step}`);
   };
 
   let lastLoss: number | null = null;
@@ -141,30 +179,32 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
         log(`stopped at step ${state.step} (${stop}); checkpoint saved`);
         return { stopped: true, steps: state.step, finalLoss: lastLoss, evalLoss: lastEval, adapterDir: null };
       }
+      if (plan.stages && (state.stage ?? 0) + 1 < plan.stages.count && state.step >= plan.stages.startStep((state.stage ?? 0) + 1)) await nextStage();
       const started = performance.now();
       const acc = new StepAccumulator();
       for (let micro = 0; micro < params.gradAccum; micro++) {
         const batch = stream.next();
-        const out = await trainSession.run({
+        const out = await graphs.train.run({
           input_ids: { data: batch.inputIds, dims: batch.dims },
           labels: { data: batch.labels, dims: batch.dims },
           ...dropoutFeeds(state.step * params.gradAccum + micro),
-          ...(scaler && built.lossScale ? { [built.lossScale]: { data: Float32Array.of(scaler.scale), dims: [] } } : {}),
-          ...feedsOf(loraParams),
+          ...(scaler && graphs.built.lossScale ? { [graphs.built.lossScale]: { data: Float32Array.of(scaler.scale), dims: [] } } : {}),
+          ...feedsOf(trained),
         });
-        acc.add(out, built.outputs.grads, batch);
+        acc.add(out, graphs.built.outputs.grads, batch);
       }
       const step = state.step + 1;
       // The update graph's step and the schedule count applied updates only (see TrainerState.updates).
       const updates = state.updates ?? state.step;
       const lr = lrForUpdate(updates + 1, schedule);
-      const updated = await updateSession.run({
-        ...scalarFeeds({ lr, step: updates + 1, tokenCount: acc.countedTokens, ...(scaler ? { lossScale: scaler.scale } : {}) }),
-        ...feedsOf(loraParams),
+      const updated = await graphs.update.run({
+        ...scalarFeeds({ lr, step: updates + 1 - (state.stageFirstUpdate ?? 0), tokenCount: acc.countedTokens, ...(scaler ? { lossScale: scaler.scale } : {}) }),
+        ...feedsOf(trained),
         ...acc.gradFeeds(shapes),
-        ...Object.fromEntries([...optState].map(([k, data]) => [k, { data, dims: shapes.get(k.slice(k.indexOf('.') + 1)) as number[] }])),
+        ...updateFeeds,
+        ...Object.fromEntries([...optState].map(([k, data]) => [k, { data, dims: stateShape(k) }])),
       });
-      for (const name of loraParams.keys()) loraParams.set(name, updated[`new.${name}`].data as Float32Array);
+      for (const name of trained.keys()) trained.set(name, updated[`new.${name}`].data as Float32Array);
       for (const key of optState.keys()) optState.set(key, updated[`new_${key}`].data as Float32Array);
       // The update graph kept params and states on overflow; the scaler backs off (dynamic) and counts the skip.
       const scaled = scaler ? scaler.update((updated.found_inf.data as Float32Array)[0] !== 0) : null;
@@ -175,12 +215,13 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
         step, loss: lastLoss, lr, grad_norm: (updated.grad_norm.data as Float32Array)[0], tokens: acc.inputTokens, trained_tokens: acc.countedTokens,
         tokens_per_s: acc.inputTokens / seconds, elapsed_s: state.elapsedS,
         epoch: state.position.epoch + state.position.index / train.length,
+        ...(plan.stages ? { stage: (state.stage ?? 0) + 1 } : {}),
         ...(scaler && scaled ? { loss_scale: scaled.usedScale, overflow: scaled.skipped ? 1 as const : 0 as const, skipped_steps: scaler.skippedSteps } : {}),
       };
       appendJsonl(metricsPath(runDir), row);
       // Range telemetry: the gradients the optimizer saw this step (unscaled, before clipping), the weights after it.
       if (params.telemetryEvery && step % params.telemetryEvery === 0) {
-        writeTelemetry(runDir, step, optimizerGradients(acc.rawGrads, acc.countedTokens, scaled ? scaled.usedScale : null), loraParams);
+        writeTelemetry(runDir, step, optimizerGradients(acc.rawGrads, acc.countedTokens, scaled ? scaled.usedScale : null), trained);
       }
       hooks.emit({
         type: 'metrics', step,
@@ -200,9 +241,10 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
     }
     if (!(params.evalEvery > 0 && state.step % params.evalEvery === 0)) lastEval = (await runEval()) ?? lastEval;
     checkpoint();
-    const adapterDir = saveFinalAdapter(runDir, adapterConfig, toAdapterTensors(loraParams, shapes));
-    return { stopped: false, steps: state.step, finalLoss: lastLoss, evalLoss: lastEval, adapterDir };
+    const exported = plan.exportFinal(runDir, trained, shapes);
+    for (const path of exported.extra) log(`wrote ${path}`);
+    return { stopped: false, steps: state.step, finalLoss: lastLoss, evalLoss: lastEval, adapterDir: exported.adapterDir };
   } finally {
-    await Promise.all([trainSession.release(), updateSession.release(), evalSession?.release()]);
+    await graphs.release();
   }
 }
