@@ -3,7 +3,8 @@
 // Inputs:  input_ids int64 [B, S], labels int64 [B, S] (−100 = ignored; right padding, see attention.ts),
 //          in train graphs with LoRA dropout > 0 the scalar int64 lora_dropout_seed and lora_dropout_step
 //          (the global micro-batch counter; see dropout.ts), then the trainable float32 parameters (LoRA A/B
-//          in PEFT names; base weights in checkpoint names when trainable = 'all').
+//          in PEFT names, or a prompt encoder's tensors in PEFT names; base weights in checkpoint names when
+//          trainable = 'all').
 // Outputs: loss_sum [], token_count [], loss [], then grad.<param> per parameter (train graph only).
 // B and S are symbolic: one graph serves every batch shape.
 
@@ -17,6 +18,8 @@ import { DROPOUT_SEED_INPUT, DROPOUT_STEP_INPUT } from './dropout';
 import { LoraAdapter, type LoraConfig } from './lora';
 import { maskedCrossEntropy } from './loss';
 import type { ComputePrecision } from './precision';
+import type { PromptConfig } from './prompt';
+import { PromptAdapter } from './prompt-adapter';
 import { decoderStack, lmHead } from './model';
 import { serializeGraph } from './serialize';
 import { WeightSource, type WeightRef } from './weights';
@@ -39,6 +42,12 @@ export interface BuildOptions {
    * update graph's `lossScale: true` divides the gradients by it again). The loss outputs stay unscaled.
    */
   lossScaleInput?: boolean;
+  /**
+   * Prompt learning (prompt.ts): P-tuning virtual tokens or prefix tuning's key/value prefixes. The encoder's tensors
+   * (PEFT state-dict names) are the trainable inputs; the base model is frozen, so neither `lora` nor trainable 'all'
+   * may be given with it. loss_sum / token_count / loss keep their meaning: only the real tokens' labels count.
+   */
+  prompt?: PromptConfig | null;
 }
 
 /** The train graph's loss-scale input (BuildOptions.lossScaleInput). */
@@ -70,22 +79,27 @@ export interface BuiltGraph {
 
 function forward(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOptions, train: boolean) {
   const trainAll = opts.trainable === 'all';
+  if (opts.prompt && (opts.lora || trainAll)) {
+    throw new Error(`prompt learning (${opts.prompt.kind}) trains only its prompt encoder: give no LoRA config and no trainable 'all' with it`);
+  }
   const g = new Graph(opts.name ?? 'causal_lm');
   const ids = g.input('input_ids', 'int64', ['B', 'S']);
   const labels = g.input('labels', 'int64', ['B', 'S']);
   const ws = new WeightSource(g, weights, () => (trainAll ? 'input' : 'frozen'));
   const precision = opts.precision && opts.precision !== 'fp32' ? opts.precision : undefined;
   const lora = opts.lora ? new LoraAdapter(g, spec, opts.lora, { applyDropout: train, exposeMasks: opts.dropoutMasks, precision }) : null;
+  const prompt = opts.prompt ? new PromptAdapter(g, spec, opts.prompt, precision) : null;
   const ctx: LayerContext = { g, spec, weights: ws, lora, precision };
 
-  const h = decoderStack(ctx, ids); // [B, S, H]
-  const hShift = g.slice(h, { starts: [0], ends: [-1], axes: [1] }); // [B, S-1, H]: position t predicts t+1
-  const logits = lmHead(ctx, hShift); // [B, S-1, V]
-  const loss = maskedCrossEntropy(g, logits, labels);
+  const h = decoderStack(ctx, ids, prompt); // [B, S, H] (P-tuning: [B, n+S, H])
+  // Position t predicts t+1: [B, S-1, H] against labels [B, S]; P-tuning's variant in prompt-adapter.ts.
+  const { hidden, labels: target } = prompt ? prompt.lossInputs(h, labels) : { hidden: g.slice(h, { starts: [0], ends: [-1], axes: [1] }), labels };
+  const logits = lmHead(ctx, hidden); // [B, S-1, V]
+  const loss = maskedCrossEntropy(g, logits, target);
   g.output(loss.lossSum, 'loss_sum');
   g.output(loss.tokenCount, 'token_count');
   g.output(loss.loss, 'loss');
-  const params: Value[] = [...(lora?.params ?? []), ...ws.inputs];
+  const params: Value[] = [...(lora?.params ?? []), ...(prompt?.params ?? []), ...ws.inputs];
   return { g, ws, params, lossSum: loss.lossSum, dropout: !!lora?.usesDropout };
 }
 
@@ -108,7 +122,7 @@ function result(g: Graph, ws: WeightSource, params: readonly Value[], grads: str
 /** Forward + backward: gradients of loss_sum (not the mean; × loss_scale with lossScaleInput) w.r.t. every trainable parameter. */
 export function buildTrainGraph(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOptions = {}): BuiltGraph {
   const { g, ws, params, lossSum, dropout } = forward(spec, weights, opts, true);
-  if (params.length === 0) throw new Error("nothing to train: give a LoRA config or trainable: 'all'");
+  if (params.length === 0) throw new Error("nothing to train: give a LoRA config, a prompt config or trainable: 'all'");
   const scale = opts.lossScaleInput ? g.input(LOSS_SCALE_INPUT, 'float32', []) : null;
   const grads = addGradients(g, scale ? g.mul(lossSum, scale) : lossSum, params);
   return result(g, ws, params, params.map((p) => (grads.get(p) as Value).name), dropout, scale ? LOSS_SCALE_INPUT : null);

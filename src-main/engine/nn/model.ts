@@ -11,14 +11,16 @@ import type { Value } from '../ir/value';
 import { selfAttention, causalMask } from './attention';
 import { rmsNormNamed, swiGlu, type LayerContext } from './layers';
 import { amatmul } from './precision';
+import type { PrefixKv } from './prefix-encoder';
+import type { PromptAdapter } from './prompt-adapter';
 import { ropeTables, type RopeTables } from './rope';
 
 /** LlamaDecoderLayer: pre-norm attention and pre-norm MLP, each with a residual; h: [B, S, H]. */
-function decoderLayer(ctx: LayerContext, h: Value, layer: number, rope: RopeTables, mask: Value): Value {
+function decoderLayer(ctx: LayerContext, h: Value, layer: number, rope: RopeTables, mask: Value, prefix: PrefixKv | null): Value {
   const { g, spec } = ctx;
   const p = `model.layers.${layer}`;
   const attnIn = rmsNormNamed(ctx, h, `${p}.input_layernorm.weight`, spec.hiddenSize); // [B, S, H]
-  const h1 = g.add(h, selfAttention(ctx, attnIn, layer, rope, mask)); // [B, S, H]
+  const h1 = g.add(h, selfAttention(ctx, attnIn, layer, rope, mask, prefix)); // [B, S, H]
   const mlpIn = rmsNormNamed(ctx, h1, `${p}.post_attention_layernorm.weight`, spec.hiddenSize); // [B, S, H]
   return g.add(h1, swiGlu(ctx, mlpIn, layer)); // [B, S, H]
 }
@@ -28,13 +30,18 @@ function embedTokens(ctx: LayerContext): Value {
   return ctx.weights.get('model.embed_tokens.weight', [ctx.spec.vocabSize, ctx.spec.hiddenSize]);
 }
 
-/** LlamaModel: embeddings, L decoder layers, final norm; ids: int64 [B, S] → [B, S, H]. */
-export function decoderStack(ctx: LayerContext, ids: Value): Value {
+/**
+ * LlamaModel: embeddings, L decoder layers, final norm; ids: int64 [B, S] → [B, S, H]. With a prompt (prompt-adapter.ts)
+ * P-tuning makes it [B, n+S, H] (virtual tokens first) and prefix tuning adds a past of n positions to every layer.
+ */
+export function decoderStack(ctx: LayerContext, ids: Value, prompt: PromptAdapter | null = null): Value {
   const { g, spec } = ctx;
   let h = g.gather(embedTokens(ctx), ids, 0); // [B, S, H]
-  const rope = ropeTables(g, spec, ids); // cos/sin [S, hd]
-  const mask = causalMask(g, ids); // [S, S]
-  for (let l = 0; l < spec.numLayers; l++) h = decoderLayer(ctx, h, l, rope, mask);
+  if (prompt) h = prompt.prepend(ids, h); // P-tuning: [B, n+S, H]
+  // The tables and mask follow h's length, which P-tuning has extended.
+  const rope = ropeTables(g, spec, prompt ? h : ids, prompt?.positionOffset ?? 0); // cos/sin [S, hd]
+  const mask = causalMask(g, prompt ? h : ids); // [S, S]
+  for (let l = 0; l < spec.numLayers; l++) h = decoderLayer(ctx, h, l, rope, mask, prompt?.prefix(l, ids) ?? null);
   return rmsNormNamed(ctx, h, 'model.norm.weight', spec.hiddenSize); // [B, S, H]
 }
 

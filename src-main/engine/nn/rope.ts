@@ -47,11 +47,16 @@ export interface RopeTables {
   sin: Value; // [S, hd]
 }
 
-/** cos/sin of positions 0..S-1 (S = ids.shape[1]); ids: [B, S]. */
-export function ropeTables(g: Graph, spec: ModelSpec, ids: Value): RopeTables {
+/**
+ * cos/sin of positions offset..offset+S-1 (S = ids.shape[1]); ids: [B, S]. A non-zero offset is the length of a past
+ * cache (prefix tuning): HF's cache_position, the int64 positions cast to float32 like HF's position_ids.
+ */
+export function ropeTables(g: Graph, spec: ModelSpec, ids: Value, offset = 0): RopeTables {
   const inv = ropeInvFreq(spec);
   const invFreq = g.constant(tensor('float32', [1, inv.length], inv)); // [1, hd/2]
-  const pos = g.unsqueeze(g.cast(g.arange(ids, 1), 'float32'), [1]); // [S, 1]
+  const steps = g.arange(ids, 1); // [S]
+  const positions = offset === 0 ? steps : g.add(steps, g.scalar(offset, 'int64'));
+  const pos = g.unsqueeze(g.cast(positions, 'float32'), [1]); // [S, 1]
   const freqs = g.mul(pos, invFreq); // [S, hd/2]
   const emb = g.concat([freqs, freqs], -1); // [S, hd]
   return { cos: g.cos(emb), sin: g.sin(emb) };
