@@ -6,6 +6,11 @@ export interface ParamSpec {
   readonly shape: readonly number[];
   /** Index into `OptimizerConfig.groups` (default 0). */
   readonly group?: number;
+  /**
+   * Pulled toward its pre-trained value by `OptimizerConfig.anchor` (full fine-tuning's base weights; LoRA tensors
+   * have no pre-trained value and stay unanchored). Ignored without an anchor.
+   */
+  readonly anchored?: boolean;
 }
 
 /**
@@ -31,6 +36,18 @@ interface CommonConfig {
    * `torch.cuda.amp.GradScaler` does). Default false: the update goes through, as torch without a scaler.
    */
   readonly skipNonFinite?: boolean;
+  /** Forgetting guards of full fine-tuning: a penalty pulling anchored params toward their pre-trained values (anchor.ts). */
+  readonly anchor?: AnchorConfig;
+}
+
+/**
+ * Penalty strengths, each a constant baked into the graph. L2-SP adds (l2sp/2)·‖w − w0‖² to the loss, EWC
+ * (ewc/2)·Σ F⊙(w − w0)² with F the diagonal Fisher; both may be on. A given strength (0 included) adds the
+ * term and its inputs, so λ = 0 keeps the feed layout of a run that turns the guard on later; an absent one adds nothing.
+ */
+export interface AnchorConfig {
+  readonly l2sp?: number;
+  readonly ewc?: number;
 }
 
 /** `torch.optim.AdamW` (decoupled weight decay, bias-corrected moments, amsgrad off). */
@@ -79,10 +96,14 @@ export const gradName = (param: string): string => `grad.${param}`;
 export const stateName = (kind: StateKind, param: string): string => `${kind}.${param}`;
 export const newParamName = (param: string): string => `new.${param}`;
 export const newStateName = (kind: StateKind, param: string): string => `new_${kind}.${param}`;
+/** The pre-trained value w0 of an anchored param (constant over the run). */
+export const anchorName = (param: string): string => `anchor.${param}`;
+/** The diagonal Fisher of an anchored param (EWC only). */
+export const fisherName = (param: string): string => `fisher.${param}`;
 
 /** What the trainer needs to drive the graph. */
 export interface UpdateGraphIo {
-  /** All input names: scalars, then per param: the param, its grad, its states. */
+  /** All input names: scalars, then per param: the param, its grad, its states, and when anchored `anchor.<name>`, `fisher.<name>` (EWC). */
   readonly inputNames: readonly string[];
   /** All output names: per param: new param, new states; then grad_norm, found_inf. */
   readonly outputNames: readonly string[];

@@ -3,20 +3,25 @@
 // Inputs (float32): lr [], step [] (1-based), token_count [], loss_scale [] (optional), then per param
 // `<name>` [shape], `grad.<name>` (gradient of the SUM of token losses, summed over micro-batches),
 // `m.<name>` / `v.<name>` (states). Outputs: `new.<name>`, `new_m.<name>`, `new_v.<name>`, grad_norm [],
-// found_inf []. Order inside: unscale → mean over tokens → global norm → clip → optimizer rule.
+// found_inf []. Order inside: unscale → mean over tokens → anchor penalty gradient → global norm → clip → optimizer rule.
+// With `anchor` (anchor.ts), each anchored param also takes `anchor.<name>` (w0) and, with EWC, `fisher.<name>`,
+// after its states; without one the graph is exactly the plain one.
 
 import { Graph } from '../ir/graph';
 import type { Value } from '../ir/value';
 import { ADAMW_DEFAULTS, adamwGroupScalars, adamwUpdate } from './adamw';
+import { addAnchorGradient, anchorInputs, anchorTerms, type AnchorInputs } from './anchor';
 import { clipByGlobalNorm, globalNorm, isFiniteNorm, normaliseGrads } from './grad-norm';
 import { sgdUpdate } from './sgd';
 import {
-  UPDATE_INPUTS, UPDATE_OUTPUTS, gradName, newParamName, newStateName, stateName,
+  UPDATE_INPUTS, UPDATE_OUTPUTS, anchorName, fisherName, gradName, newParamName, newStateName, stateName,
   type OptimizerConfig, type ParamGroup, type ParamSpec, type StateKind, type UpdateGraphIo,
 } from './types';
 
 export interface UpdateGraph extends UpdateGraphIo {
   readonly graph: Graph;
+  /** Params that take `anchor.<name>` (and `fisher.<name>` with EWC) inputs; empty without an anchor. */
+  readonly anchored: readonly string[];
 }
 
 /** The state tensors each parameter carries under `cfg`. */
@@ -53,6 +58,12 @@ function validate(params: readonly ParamSpec[], cfg: OptimizerConfig): void {
   } else if (cfg.nesterov && ((cfg.momentum ?? 0) <= 0 || (cfg.dampening ?? 0) !== 0)) {
     throw new Error('SGD: Nesterov momentum requires a momentum and zero dampening');
   }
+  if (anchorTerms(cfg)) {
+    if (!params.some((p) => p.anchored)) throw new Error('anchor: no param is anchored (ParamSpec.anchored)');
+    for (const p of params) {
+      if (p.anchored && (seen.has(anchorName(p.name)) || seen.has(fisherName(p.name)))) throw new Error(`param '${p.name}': its anchor input names clash with another param`);
+    }
+  }
 }
 
 /** Builds the per-optimizer-step update graph for `params` (all float32) under `cfg`. */
@@ -70,13 +81,18 @@ export function buildUpdateGraph(params: readonly ParamSpec[], cfg: OptimizerCon
   const ps: Value[] = [];
   const rawGrads: Value[] = [];
   const states: Partial<Record<StateKind, Value>>[] = [];
+  const terms = anchorTerms(cfg);
+  const anchors: (AnchorInputs | null)[] = [];
   for (const p of params) {
     ps.push(g.input(p.name, 'float32', p.shape));
     rawGrads.push(g.input(gradName(p.name), 'float32', p.shape));
     states.push(Object.fromEntries(kinds.map((k) => [k, g.input(stateName(k, p.name), 'float32', p.shape)])));
+    anchors.push(terms && p.anchored ? anchorInputs(g, p, terms) : null);
   }
 
   let grads = normaliseGrads(g, rawGrads, tokenCount, lossScale);
+  // The penalty is part of the loss: its gradient joins before the norm and clipping (see anchor.ts).
+  if (terms) grads = grads.map((x, i) => (anchors[i] ? addAnchorGradient(g, x, ps[i], anchors[i] as AnchorInputs, terms) : x));
   const norm = globalNorm(g, grads);
   const finite = isFiniteNorm(g, norm);
   if ((cfg.maxGradNorm ?? 0) > 0) grads = clipByGlobalNorm(g, grads, norm, cfg.maxGradNorm as number);
@@ -123,5 +139,6 @@ export function buildUpdateGraph(params: readonly ParamSpec[], cfg: OptimizerCon
     inputNames: g.inputs.map((v) => v.name),
     outputNames: g.outputs.map((v) => v.name),
     stateNames: kinds,
+    anchored: params.filter((_, i) => anchors[i]).map((p) => p.name),
   };
 }
