@@ -80,6 +80,8 @@ export const TrainJobParams = z.object({
     ewcData: z.string().min(1).nullable(),
     ewcSamples: z.number().int().min(1).max(100_000),
   }).optional(),
+  // Stop after this many evaluations without a lower eval loss (absent or 0: off).
+  earlyStopping: z.number().int().min(0).optional(),
   initAdapter: z.string().min(1).nullable(), // a PEFT adapter folder to start from
   optimizer: z.enum(['adamw', 'sgd']),
   lr: z.number().positive(),

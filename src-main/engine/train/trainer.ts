@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { FromEngine } from '../../common/engine-protocol';
 import type { EvalMetricsRow, TrainJobParams, TrainMetricsRow } from '../../common/train';
 import { appendJsonl, metricsPath, trimJsonlAfterStep } from '../jobs/run-folder';
+import { evalsSinceBest, readEvalLosses } from './early-stopping';
 import type { StopReason } from '../jobs/types';
 import { buildEvalGraph, buildTrainGraph, type BuiltGraph, type WeightRef } from '../nn';
 import { buildUpdateGraph, initOptimizerState, lrForUpdate, scalarFeeds, type OptimizerConfig, type ParamSpec } from '../optim';
@@ -31,7 +32,7 @@ export interface TrainHooks {
 export interface TrainResult { stopped: boolean; steps: number; finalLoss: number | null; evalLoss: number | null; adapterDir: string | null }
 
 function optimizerConfig(p: TrainJobParams, plan: TrainMethodPlan): OptimizerConfig {
-  const common = { weightDecay: p.weightDecay, maxGradNorm: p.maxGradNorm, groups: plan.optimizerGroups };
+  const common = { weightDecay: p.weightDecay, maxGradNorm: p.maxGradNorm, groups: plan.optimizerGroups, anchor: plan.optimizerAnchor };
   return p.optimizer === 'adamw' ? { optimizer: 'adamw', betas: p.betas, eps: p.eps, ...common } : { optimizer: 'sgd', momentum: p.momentum, ...common };
 }
 
@@ -117,7 +118,8 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
   if (precision !== 'fp32' || scaler) log(`precision ${precision} (emulated), loss scale ${scaler ? `${scaleCfg.kind} from ${scaler.scale}` : 'none'}`);
   for (const line of plan.describe()) log(line);
 
-  let trained = resumed?.params ?? plan.initialParams();
+  let trained = resumed?.params ?? plan.initialParams(graphs.built.params);
+  await plan.prepare?.(graphs.train, graphs.built, trained);
   const freshOptimizerState = () => new Map<string, Float32Array>(Object.entries(initOptimizerState(graphs.built.params, optCfg)).map(([k, v]) => [k, v.data]));
   let optState = freshOptimizerState();
   if (resumed) for (const [k, v] of resumed.optimizer) optState.set(k, v);
@@ -145,11 +147,15 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
   const checkpoint = () => saveCheckpoint(runDir, plan.codec, trained, shapes, optimizerTensors(), { ...state, ...scalerState(), position: stream.position });
   const updateFeeds = plan.updateFeeds?.() ?? {};
 
+  // Early stopping on the eval loss: the run ends (normally, with its export) after `earlyStopping` evaluations in a
+  // row without a new best. The history is re-read from metrics.jsonl, so a resumed run counts the same.
+  const evalHistory = readEvalLosses(metricsPath(runDir));
   const runEval = async (): Promise<number | null> => {
     if (!graphs.eval || !evalSet) return null;
     const r = await evaluateOnSession(graphs.eval, evalSet, params.batchSize, params.padId, feedsOf(trained));
     const row: EvalMetricsRow = { step: state.step, eval_loss: r.loss, eval_tokens: r.tokens, eval_ppl: r.ppl, elapsed_s: state.elapsedS };
     appendJsonl(metricsPath(runDir), row);
+    evalHistory.push(r.loss);
     hooks.emit({ type: 'metrics', step: state.step, values: { eval_loss: r.loss, eval_ppl: r.ppl } });
     return r.loss;
   };
@@ -233,7 +239,14 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
       });
       const rate = step / Math.max(state.elapsedS, 1e-9);
       hooks.emit({ type: 'progress', progress: step / params.steps, message: `step ${step}/${params.steps} · loss ${lastLoss.toFixed(4)}`, rate, etaSeconds: (params.steps - step) / rate });
-      if (params.evalEvery > 0 && step % params.evalEvery === 0) lastEval = await runEval();
+      if (params.evalEvery > 0 && step % params.evalEvery === 0) {
+        lastEval = await runEval();
+        const patience = params.earlyStopping ?? 0;
+        if (patience > 0 && evalsSinceBest(evalHistory) >= patience) {
+          log(`early stopping at step ${step}: the eval loss has not improved for ${patience} evaluations (best ${Math.min(...evalHistory).toFixed(4)})`);
+          break;
+        }
+      }
       if (params.saveEvery > 0 && step % params.saveEvery === 0 && step < params.steps) {
         const dir = checkpoint();
         hooks.emit({ type: 'checkpoint', step, path: dir });
@@ -241,7 +254,7 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
     }
     if (!(params.evalEvery > 0 && state.step % params.evalEvery === 0)) lastEval = (await runEval()) ?? lastEval;
     checkpoint();
-    const exported = plan.exportFinal(runDir, trained, shapes);
+    const exported = await plan.exportFinal(runDir, trained, shapes);
     for (const path of exported.extra) log(`wrote ${path}`);
     return { stopped: false, steps: state.step, finalLoss: lastLoss, evalLoss: lastEval, adapterDir: exported.adapterDir };
   } finally {

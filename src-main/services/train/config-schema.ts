@@ -1,6 +1,6 @@
 // The keys of a training config (run.yaml in snake_case, the same keys as --kebab-case flags), their checks and defaults.
 import { z } from 'zod';
-import { DEFAULT_LORAPLUS_RATIO, LORA_TARGET_NAMES, TRAIN_METHODS } from '../../common/train';
+import { DEFAULT_LORAPLUS_RATIO, LORA_TARGET_NAMES, PROMPT_ENCODERS, TRAIN_METHODS, type TrainMethod } from '../../common/train';
 import { FORMAT_NAMES } from '../../data/formats';
 
 /** What --precision accepts; fp8 is named so that it can be refused with a reason (the engine has no fp8 training yet). */
@@ -23,6 +23,17 @@ export const TrainConfigInput = z.strictObject({
   dropout: z.number().min(0).max(0.9),
   targets: z.union([z.literal('all-linear'), z.array(z.enum(LORA_TARGET_NAMES)).min(1)]),
   lora_init: z.enum(['gaussian', 'kaiming-uniform']),
+  use_rslora: z.boolean(),
+  use_dora: z.boolean(),
+  stages: int(1, 64),
+  virtual_tokens: int(1, 1024),
+  encoder: z.enum(PROMPT_ENCODERS),
+  encoder_hidden: int(1, 65536),
+  l2sp_lambda: z.number().min(0).finite(),
+  ewc_lambda: z.number().min(0).finite(),
+  ewc_data: path,
+  ewc_samples: int(1, 100_000),
+  early_stopping: int(0),
   optim: z.enum(['adamw', 'sgd']),
   lr: z.number().positive(),
   weight_decay: z.number().min(0),
@@ -62,13 +73,24 @@ export const EXPECTED: Record<TrainKey, string> = {
   data: 'a data file (JSONL/JSON/CSV/Parquet: chat, alpaca, text or pre-tokenized rows)',
   eval_data: 'a data file for evaluation',
   format: `one of auto, ${FORMAT_NAMES.join(', ')}`,
-  method: 'lora or lora_plus (LoRA+: the B matrices learn at lr × loraplus_ratio)',
+  method: 'lora, lora_plus (B learns at lr × loraplus_ratio), plora (LoRA in stages merged one after another), ptuning (virtual tokens), prefix (key/value prefixes in every layer) or full (every weight)',
   loraplus_ratio: 'a positive number (λ = lr of B / lr of A, with method lora_plus), e.g. 16',
   rank: 'an integer from 1 to 4096, e.g. 8',
   alpha: 'a positive number, e.g. 16',
   dropout: 'a number from 0 to 0.9',
   targets: `"all-linear" or a list of ${LORA_TARGET_NAMES.join(', ')} (comma-separated as a flag)`,
   lora_init: 'gaussian or kaiming-uniform',
+  use_rslora: 'true or false (rsLoRA: scale alpha/√rank instead of alpha/rank)',
+  use_dora: 'true or false (DoRA: a trained magnitude per output row)',
+  stages: 'an integer from 1 to 64 (PLoRA stages), e.g. 2',
+  virtual_tokens: 'an integer from 1 to 1024 (P-tuning / prefix virtual tokens), e.g. 20',
+  encoder: `one of ${PROMPT_ENCODERS.join(', ')} (P-tuning's prompt encoder; for prefix: mlp = a reparameterising MLP, none = a plain table)`,
+  encoder_hidden: 'an integer ≥ 1 (the prompt encoder\'s hidden size), e.g. 128',
+  l2sp_lambda: 'a number ≥ 0 (L2-SP: decay toward the pre-trained weights, method full), e.g. 0.01',
+  ewc_lambda: 'a number ≥ 0 (EWC strength, method full), e.g. 1000',
+  ewc_data: 'a data file of general text for EWC\'s Fisher estimate (method full)',
+  ewc_samples: 'an integer ≥ 1 (examples for the Fisher estimate), e.g. 64',
+  early_stopping: 'an integer ≥ 0: stop after this many evaluations without a better eval loss (0 = off; needs eval_data)',
   optim: 'adamw or sgd',
   lr: 'a positive number, e.g. 2e-4',
   weight_decay: 'a number ≥ 0, e.g. 0.01',
@@ -116,6 +138,15 @@ export const TRAIN_DEFAULTS = {
   dropout: 0,
   targets: 'all-linear',
   lora_init: 'gaussian',
+  use_rslora: false,
+  use_dora: false,
+  stages: 2,
+  virtual_tokens: 20,
+  encoder: 'mlp',
+  l2sp_lambda: 0,
+  ewc_lambda: 0,
+  ewc_samples: 64,
+  early_stopping: 0,
   optim: 'adamw',
   lr: 2e-4,
   weight_decay: 0,
@@ -140,13 +171,27 @@ export const TRAIN_DEFAULTS = {
   telemetry_every: 0,
 } as const satisfies TrainConfigInput;
 
+/**
+ * Learning rate and weight decay when none is given, by method. LoRA-family: 2e-4 (above). Full fine-tuning moves
+ * every weight, so the common SFT recipes use ~1e-5 with weight decay 0.01 (a smaller step forgets less of what the
+ * model knew). Prompt methods train a few thousand values through the whole frozen network and need larger steps:
+ * P-tuning v2 and prefix-tuning recipes use 1e-3 to 1e-2; 1e-3 is the cautious end.
+ */
+export function methodDefaults(method: TrainMethod): { lr: number; weight_decay: number } {
+  if (method === 'full') return { lr: 1e-5, weight_decay: 0.01 };
+  if (method === 'ptuning' || method === 'prefix') return { lr: 1e-3, weight_decay: 0 };
+  return { lr: TRAIN_DEFAULTS.lr, weight_decay: TRAIN_DEFAULTS.weight_decay };
+}
+
 /** The loss scale a precision gets when none is given: dynamic for fp16 (its gradients underflow), none otherwise. */
 export const defaultLossScale = (precision: TrainPrecision): 'dynamic' | 'none' => (precision === 'fp16' ? 'dynamic' : 'none');
 
 export const DEFAULT_MAX_SEQ_LEN = 1024;
 
 /** The config after merging and defaults: paths absolute; exactly one of steps / epochs; max_seq_len may wait for the model. */
-export type TrainConfig = Required<Omit<TrainConfigInput, 'eval_data' | 'init_adapter' | 'steps' | 'epochs' | 'max_seq_len' | 'precision'>> & {
+export type TrainConfig = Required<Omit<TrainConfigInput, 'eval_data' | 'init_adapter' | 'steps' | 'epochs' | 'max_seq_len' | 'precision' | 'encoder_hidden' | 'ewc_data'>> & {
+  encoder_hidden: number | null; // null: the model's hidden size (known once the model is read)
+  ewc_data: string | null;
   precision: Exclude<TrainPrecision, 'fp8'>; // fp8 is refused while resolving
   eval_data: string | null;
   init_adapter: string | null;

@@ -4,7 +4,8 @@ import os from 'node:os';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
 import { ApiError } from '../../common/errors';
-import { defaultLossScale, EXPECTED, TRAIN_DEFAULTS, TRAIN_KEYS, TrainConfigInput, type TrainConfig, type TrainKey } from './config-schema';
+import { LORA_METHODS, type TrainMethod } from '../../common/train';
+import { defaultLossScale, EXPECTED, methodDefaults, TRAIN_DEFAULTS, TRAIN_KEYS, TrainConfigInput, type TrainConfig, type TrainKey } from './config-schema';
 
 /** A config the user must fix; `issues` lists one sentence per problem. */
 export class ConfigError extends ApiError {
@@ -17,9 +18,25 @@ export class ConfigError extends ApiError {
 const NUMBER_KEYS = new Set<TrainKey>([
   'loraplus_ratio', 'rank', 'alpha', 'dropout', 'lr', 'weight_decay', 'eps', 'momentum', 'max_grad_norm', 'warmup_steps', 'batch_size',
   'grad_accum', 'steps', 'epochs', 'max_seq_len', 'seed', 'eval_every', 'save_every', 'threads', 'telemetry_every',
+  'stages', 'virtual_tokens', 'encoder_hidden', 'l2sp_lambda', 'ewc_lambda', 'ewc_samples', 'early_stopping',
 ]);
-const BOOLEAN_KEYS = new Set<TrainKey>(['shuffle', 'train_on_prompt', 'packing', 'truncate', 'emulate']);
-const PATH_KEYS = new Set<TrainKey>(['model', 'data', 'eval_data', 'init_adapter', 'out']);
+const BOOLEAN_KEYS = new Set<TrainKey>(['shuffle', 'train_on_prompt', 'packing', 'truncate', 'emulate', 'use_rslora', 'use_dora']);
+const PATH_KEYS = new Set<TrainKey>(['model', 'data', 'eval_data', 'init_adapter', 'out', 'ewc_data']);
+
+/** Keys that only mean something with some methods: given with another, they would be silently ignored. */
+const METHOD_KEYS: Partial<Record<TrainKey, readonly TrainMethod[]>> = {
+  loraplus_ratio: ['lora_plus'],
+  stages: ['plora'],
+  virtual_tokens: ['ptuning', 'prefix'],
+  encoder: ['ptuning', 'prefix'],
+  encoder_hidden: ['ptuning', 'prefix'],
+  l2sp_lambda: ['full'],
+  ewc_lambda: ['full'],
+  ewc_data: ['full'],
+  ewc_samples: ['full'],
+  rank: LORA_METHODS, alpha: LORA_METHODS, targets: LORA_METHODS, lora_init: LORA_METHODS, dropout: LORA_METHODS,
+  use_rslora: LORA_METHODS, use_dora: ['lora', 'lora_plus'], init_adapter: ['lora', 'lora_plus'],
+};
 
 /** The flag of a key: --eval-data for eval_data; shuffle is on by default, so its flag turns it off. */
 export function flagOf(key: TrainKey): string {
@@ -157,10 +174,15 @@ export function resolveTrainConfig(options: ResolveOptions): TrainConfig {
   if (merged.steps !== undefined && merged.epochs !== undefined) {
     issues.push(`give either steps or epochs, not both (steps from ${where('steps')}, epochs from ${where('epochs')})`);
   }
-  // A ratio without LoRA+ would be silently ignored; say so rather than let a user believe B trains faster.
-  if (merged.loraplus_ratio !== undefined && (merged.method ?? TRAIN_DEFAULTS.method) !== 'lora_plus') {
-    issues.push(`${where('loraplus_ratio')} applies only with method lora_plus (method is ${JSON.stringify(merged.method ?? TRAIN_DEFAULTS.method)}); set ${source.get('loraplus_ratio')?.kind === 'flag' ? '--method lora_plus' : 'method: lora_plus'} or remove it`);
+  // A setting of another method would be silently ignored; say so rather than let a user believe it took effect.
+  const method = (merged.method ?? TRAIN_DEFAULTS.method) as TrainMethod;
+  for (const [key, methods] of Object.entries(METHOD_KEYS) as [TrainKey, readonly TrainMethod[]][]) {
+    if (merged[key] === undefined || merged[key] === false || methods.includes(method)) continue;
+    const fix = source.get('method')?.kind === 'flag' || source.get(key)?.kind === 'flag' ? `--method ${methods[0]}` : `method: ${methods[0]}`;
+    issues.push(`${where(key)} applies only with method ${methods.join(' or ')} (method is ${JSON.stringify(method)}); set ${fix} or remove it`);
   }
+  if (method === 'prefix' && merged.encoder === 'lstm') issues.push(`${where('encoder')}: prefix tuning takes mlp (PEFT's prefix_projection) or none, not lstm`);
+  if (Number(merged.early_stopping ?? 0) > 0 && merged.eval_data === undefined) issues.push(`${where('early_stopping')} needs eval_data: it stops on the eval loss`);
   if (merged.precision === 'fp8') {
     issues.push('fp8 training is not available yet: the engine has no fp8 matmuls with per-tensor scaling (E4M3 forward, E5M2 gradients); use bf16 or fp16');
   }
@@ -172,8 +194,11 @@ export function resolveTrainConfig(options: ResolveOptions): TrainConfig {
     ...TRAIN_DEFAULTS,
     betas: [...TRAIN_DEFAULTS.betas],
     threads: options.defaultThreads ?? Math.min(256, Math.max(1, os.availableParallelism())),
+    ...methodDefaults(c.method ?? TRAIN_DEFAULTS.method),
     ...c,
     targets: c.targets ?? TRAIN_DEFAULTS.targets,
+    encoder_hidden: c.encoder_hidden ?? null,
+    ewc_data: c.ewc_data ?? null,
     model: c.model!,
     data: c.data!,
     eval_data: c.eval_data ?? null,

@@ -1,6 +1,8 @@
 // The plan of each training method; the trainer asks for one by the run's `method`.
+import { fullPlan } from './full';
 import { loraPlan } from './lora';
 import { ploraPlan } from './plora';
+import { promptPlan } from './prompt';
 import type { MethodContext, TrainMethodPlan } from './types';
 
 export function methodPlan(ctx: MethodContext): TrainMethodPlan {
@@ -10,7 +12,10 @@ export function methodPlan(ctx: MethodContext): TrainMethodPlan {
       return loraPlan(ctx);
     case 'plora':
       return ploraPlan(ctx);
-    default:
-      throw new Error(`The engine cannot train method '${ctx.params.method}' yet.`);
+    case 'full':
+      return fullPlan(ctx);
+    case 'ptuning':
+    case 'prefix':
+      return promptPlan(ctx);
   }
 }
