@@ -30,10 +30,21 @@ Training flags (in run.yaml the same keys in snake_case, e.g. weight_decay: 0.01
                                                (chat/alpaca/text JSONL…, or pre-tokenized {"input_ids", "labels"})
   --format auto|openai|sharegpt|alpaca|text|tokens   default auto   --train-on-prompt  --packing
   --max-seq-len N   default min(1024, model positions); longer rows are an error unless --truncate
-  --method lora|lora_plus --rank 8 --alpha 16 --dropout 0 --targets all-linear|q_proj,v_proj,…  --lora-init gaussian|kaiming-uniform
+  --method lora|lora_plus|plora|ptuning|prefix|full   (lora)
+  --rank 8 --alpha 16 --dropout 0 --targets all-linear|q_proj,v_proj,…  --lora-init gaussian|kaiming-uniform   (LoRA family)
+  --use-rslora  scale alpha/√rank (rsLoRA)   --use-dora  a trained magnitude per output row (DoRA)
   --loraplus-ratio 16   with --method lora_plus (LoRA+): the B matrices learn at lr × this, A at lr; the adapter is plain LoRA
+  --stages 2   with --method plora: LoRA in stages, each merged into the run's weights (OUT/plora/) before A is re-drawn
+               and B zeroed; OUT/adapter is the sum of the stages as one rank stages×rank adapter, OUT/merged the model
+  --virtual-tokens 20 --encoder mlp|lstm|none --encoder-hidden H (default: the model's hidden size)
+               with --method ptuning (virtual tokens from a prompt encoder) or prefix (key/value prefixes in every
+               layer; mlp = PEFT's prefix_projection); OUT/adapter is a PEFT prompt adapter (prompt_embeddings)
+  --l2sp-lambda 0 --ewc-lambda 0 --ewc-data FILE --ewc-samples 64   with --method full: pull the weights toward the
+               pre-trained ones (L2-SP), or weighted by a diagonal Fisher estimated on FILE (default: the training data)
+               before the first step (EWC); lr defaults to 1e-5 and weight decay to 0.01; OUT/model is the new model
+  --early-stopping N   stop after N evaluations without a lower eval loss (needs --eval-data and --eval-every)
   --init-adapter DIR  start from a PEFT adapter (its rank, alpha and targets must match the run's)
-  --optim adamw|sgd (adamw) --lr 2e-4 --weight-decay 0 --betas 0.9,0.999 --eps 1e-8 --momentum 0 (sgd)
+  --optim adamw|sgd (adamw) --lr 2e-4 (ptuning/prefix 1e-3, full 1e-5) --weight-decay 0 --betas 0.9,0.999 --eps 1e-8 --momentum 0 (sgd)
   --schedule constant|linear|cosine (linear) --warmup-steps 0 --max-grad-norm 1.0 (0 = off)
   --batch-size 1 --grad-accum 1 --steps N | --epochs 1 (steps = ceil(epochs × ceil(examples / batch) / grad-accum))
   --seed 42 --no-shuffle --eval-every 0 --save-every 0 (0 = at the end only) --threads N (default: all cores)

@@ -24,7 +24,7 @@ const BOOLEAN_KEYS = new Set<TrainKey>(['shuffle', 'train_on_prompt', 'packing',
 const PATH_KEYS = new Set<TrainKey>(['model', 'data', 'eval_data', 'init_adapter', 'out', 'ewc_data']);
 
 /** Keys that only mean something with some methods: given with another, they would be silently ignored. */
-const METHOD_KEYS: Partial<Record<TrainKey, readonly TrainMethod[]>> = {
+export const METHOD_KEYS: Partial<Record<TrainKey, readonly TrainMethod[]>> = {
   loraplus_ratio: ['lora_plus'],
   stages: ['plora'],
   virtual_tokens: ['ptuning', 'prefix'],

@@ -10,8 +10,8 @@ import { checkpointFiles } from '../../engine/io/checkpoint-files';
 import { readPeftAdapter } from '../../engine/io/peft-adapter';
 import { readModelConfig } from '../../models/hf/config';
 import { TextTokenizer } from '../../models/tokenizer';
-import { DEFAULT_MAX_SEQ_LEN, type TrainConfig } from './config-schema';
-import { stepsForEpochs } from './config';
+import { DEFAULT_MAX_SEQ_LEN, type TrainConfig, type TrainKey } from './config-schema';
+import { METHOD_KEYS, stepsForEpochs } from './config';
 import { precisionParams, precisionRecord } from './precision';
 import { ERROR_FILE, RUN_FILE, runDataFiles, runEnvironment, writeErrorFile, writeRunInfo, type DatasetInfo, type RunInfo } from './run-info';
 
@@ -74,13 +74,37 @@ function datasetInfo(source: string, d: TokenizedDataset): DatasetInfo {
   return { source, format: d.format, ...d.summary, warnings: d.warnings };
 }
 
-function buildParams(config: TrainConfig, spec: ModelSpec, outDir: string, steps: number, padId: number, hasEval: boolean): TrainJobParams {
+/**
+ * The settings of the run's method, each only where it applies, so the params (and the resume hash) of a LoRA run
+ * made before the other methods existed stay as they were.
+ */
+function methodParams(config: TrainConfig, spec: ModelSpec, ewcData: string | null): Partial<TrainJobParams> {
+  switch (config.method) {
+    case 'lora_plus': return { loraPlusRatio: config.loraplus_ratio };
+    case 'plora': return { stages: config.stages };
+    case 'ptuning':
+    case 'prefix':
+      return { prompt: { virtualTokens: config.virtual_tokens, encoder: config.encoder, encoderHidden: config.encoder_hidden ?? spec.hiddenSize } };
+    case 'full':
+      return config.l2sp_lambda > 0 || config.ewc_lambda > 0
+        ? { guards: { l2spLambda: config.l2sp_lambda, ewcLambda: config.ewc_lambda, ewcData, ewcSamples: config.ewc_samples } }
+        : {};
+    default:
+      return {};
+  }
+}
+
+function buildParams(config: TrainConfig, spec: ModelSpec, outDir: string, steps: number, padId: number, hasEval: boolean, hasEwc: boolean): TrainJobParams {
   const files = runDataFiles(outDir);
   return TrainJobParams.parse({
     modelDir: config.model, spec, trainData: files.train, evalData: hasEval ? files.eval : null, padId,
     method: config.method,
-    ...(config.method === 'lora_plus' ? { loraPlusRatio: config.loraplus_ratio } : {}),
-    lora: { r: config.rank, alpha: config.alpha, dropout: config.dropout, targets: config.targets, init: config.lora_init },
+    ...methodParams(config, spec, hasEwc ? files.ewc : null),
+    lora: {
+      r: config.rank, alpha: config.alpha, dropout: config.dropout, targets: config.targets, init: config.lora_init,
+      ...(config.use_rslora ? { useRslora: true } : {}), ...(config.use_dora ? { useDora: true } : {}),
+    },
+    ...(config.early_stopping > 0 ? { earlyStopping: config.early_stopping } : {}),
     initAdapter: config.init_adapter,
     optimizer: config.optim, lr: config.lr, weightDecay: config.weight_decay, betas: config.betas, eps: config.eps,
     momentum: config.momentum, maxGradNorm: config.max_grad_norm, schedule: config.schedule, warmupSteps: config.warmup_steps,
@@ -112,14 +136,16 @@ export async function prepareRun(config: TrainConfig, now: () => Date = () => ne
     const train = await tokenizeDataset(config.data, tokenizer, tokenize);
     // Eval rows are never packed: packed rows attend across their boundaries, which would bias the measured loss.
     const evalSet = config.eval_data ? await tokenizeDataset(config.eval_data, tokenizer, { ...tokenize, packing: false }) : null;
+    // EWC's general data: tokenized like the eval set (never packed), read by the engine for the Fisher estimate.
+    const ewcSet = config.method === 'full' && config.ewc_lambda > 0 && config.ewc_data ? await tokenizeDataset(config.ewc_data, tokenizer, { ...tokenize, packing: false }) : null;
     checkInitAdapter(config);
     const steps = config.steps ?? stepsForEpochs(config.epochs ?? 1, train.examples.length, config.batch_size, config.grad_accum);
-    const params = buildParams(config, spec, outDir, steps, padIdOf(tokenizer, spec.vocabSize), evalSet !== null);
+    const params = buildParams(config, spec, outDir, steps, padIdOf(tokenizer, spec.vocabSize), evalSet !== null, ewcSet !== null);
     const info: RunInfo = {
       kind: 'ftstudio-train-run',
       ...runEnvironment(),
       // The ratio is recorded only where it applies, so this config can be copied back into a run.yaml as it is.
-      config: { ...withoutUnusedRatio(config), max_seq_len: maxSeqLen, steps },
+      config: { ...methodConfig(config), max_seq_len: maxSeqLen, steps },
       params,
       ...(precisionRecord(config) ? { precision: precisionRecord(config)! } : {}),
       data: { train: datasetInfo(config.data, train), eval: evalSet && config.eval_data ? datasetInfo(config.eval_data, evalSet) : null },
@@ -131,6 +157,7 @@ export async function prepareRun(config: TrainConfig, now: () => Date = () => ne
     written.push(join(outDir, 'data'));
     await writeTokenizedJsonl(files.train, train.examples);
     if (evalSet) await writeTokenizedJsonl(files.eval, evalSet.examples);
+    if (ewcSet) await writeTokenizedJsonl(files.ewc, ewcSet.examples);
     written.push(join(outDir, RUN_FILE));
     writeRunInfo(outDir, info);
     rmSync(join(outDir, ERROR_FILE), { force: true }); // from an earlier failed attempt
@@ -142,10 +169,12 @@ export async function prepareRun(config: TrainConfig, now: () => Date = () => ne
   }
 }
 
-function withoutUnusedRatio(config: TrainConfig): Omit<TrainConfig, 'loraplus_ratio'> & { loraplus_ratio?: number } {
-  if (config.method === 'lora_plus') return config;
-  const { loraplus_ratio: _unused, ...rest } = config;
-  return rest;
+/** The config without the keys of other methods: run.json's config can be copied back into a run.yaml as it is. */
+export function methodConfig(config: TrainConfig): Partial<TrainConfig> {
+  return Object.fromEntries(Object.entries(config).filter(([key]) => {
+    const methods = METHOD_KEYS[key as TrainKey];
+    return !methods || methods.includes(config.method);
+  })) as Partial<TrainConfig>;
 }
 
 function recordError(outDir: string, err: unknown): void {

@@ -12,7 +12,9 @@ import type { PrecisionRecord } from './precision';
 
 export const RUN_FILE = 'run.json';
 export const ERROR_FILE = 'error.json';
-export const runDataFiles = (outDir: string) => ({ train: join(outDir, 'data', 'train.jsonl'), eval: join(outDir, 'data', 'eval.jsonl') });
+export const runDataFiles = (outDir: string) => ({
+  train: join(outDir, 'data', 'train.jsonl'), eval: join(outDir, 'data', 'eval.jsonl'), ewc: join(outDir, 'data', 'ewc.jsonl'),
+});
 
 export interface DatasetInfo extends TokenizeSummary { source: string; format: string; warnings: string[] }
 
@@ -21,8 +23,8 @@ export interface RunInfo {
   app: { name: string; version: string };
   versions: { node: string; onnxruntime: string | null };
   hardware: { cpu: string; logical_cores: number; memory_bytes: number; platform: string; arch: string };
-  /** The resolved config; loraplus_ratio only with method lora_plus. */
-  config: Omit<TrainConfig, 'loraplus_ratio'> & { loraplus_ratio?: number; max_seq_len: number; steps: number };
+  /** The resolved config; keys of other methods (loraplus_ratio, stages, virtual_tokens, …) left out. */
+  config: Partial<TrainConfig> & { max_seq_len: number; steps: number };
   params: TrainJobParams;
   /** Low precision or loss scaling: the format, the scale, and that (and why) it ran emulated; absent for plain fp32. */
   precision?: PrecisionRecord;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveTrainConfig, stepsForEpochs, TRAIN_KEYS, trainFlagOptions } from '../../../../src-main/services/train';
+import { EXPECTED } from '../../../../src-main/services/train/config-schema';
 import { issuesOf } from './config-issues';
 
 const work = mkdtempSync(join(tmpdir(), 'ftstudio-train-config-'));
@@ -103,7 +104,7 @@ describe('resolveTrainConfig', () => {
     ]);
     expect(issuesOf(() => resolveTrainConfig({ flags: { ...base, method: 'lora_plus', 'loraplus-ratio': 'big' } }))[0]).toMatch(/^--loraplus-ratio: expected a positive number .* got "big"$/);
     expect(issuesOf(() => resolveTrainConfig({ flags: { ...base, method: 'loraplus' } }))).toEqual([
-      '--method: expected lora or lora_plus (LoRA+: the B matrices learn at lr × loraplus_ratio), got "loraplus"',
+      `--method: expected ${EXPECTED.method}, got "loraplus"`,
     ]);
     expect(issuesOf(() => resolveTrainConfig({ flags: { ...base, 'loraplus-ratio': '16' } }))).toEqual([
       '--loraplus-ratio applies only with method lora_plus (method is "lora"); set --method lora_plus or remove it',
@@ -112,6 +113,31 @@ describe('resolveTrainConfig', () => {
     expect(issuesOf(() => resolveTrainConfig({ configFile: stray }))).toEqual([
       'loraplus_ratio (in stray.yaml) applies only with method lora_plus (method is "lora"); set method: lora_plus or remove it',
     ]);
+  });
+
+  it('the adapter methods: their flags, their settings only with them, and their own lr / weight decay defaults', () => {
+    const base = { model: 'm', data: 'd' };
+    const opts = trainFlagOptions();
+    expect(opts).toMatchObject({
+      stages: { type: 'string' }, 'virtual-tokens': { type: 'string' }, encoder: { type: 'string' }, 'encoder-hidden': { type: 'string' },
+      'ewc-lambda': { type: 'string' }, 'l2sp-lambda': { type: 'string' }, 'ewc-data': { type: 'string' }, 'use-rslora': { type: 'boolean' }, 'use-dora': { type: 'boolean' },
+    });
+    expect(resolveTrainConfig({ flags: { ...base, method: 'plora', stages: '3' } })).toMatchObject({ method: 'plora', stages: 3, lr: 2e-4 });
+    expect(resolveTrainConfig({ flags: { ...base, method: 'ptuning', 'virtual-tokens': '10', encoder: 'lstm' } })).toMatchObject({ virtual_tokens: 10, encoder: 'lstm', encoder_hidden: null, lr: 1e-3 });
+    expect(resolveTrainConfig({ flags: { ...base, method: 'full', 'ewc-lambda': '100' } })).toMatchObject({ ewc_lambda: 100, lr: 1e-5, weight_decay: 0.01 });
+    expect(resolveTrainConfig({ flags: { ...base, method: 'full', lr: '3e-5' } })).toMatchObject({ lr: 3e-5 });
+    expect(resolveTrainConfig({ flags: { ...base, 'use-rslora': true, 'use-dora': true } })).toMatchObject({ use_rslora: true, use_dora: true });
+
+    expect(issuesOf(() => resolveTrainConfig({ flags: { ...base, stages: '3' } }))).toEqual([
+      '--stages applies only with method plora (method is "lora"); set --method plora or remove it',
+    ]);
+    expect(issuesOf(() => resolveTrainConfig({ flags: { ...base, method: 'full', rank: '8', 'ewc-data': 'g.jsonl' } }))).toEqual([
+      '--rank applies only with method lora or lora_plus or plora (method is "full"); set --method lora or remove it',
+    ]);
+    expect(issuesOf(() => resolveTrainConfig({ flags: { ...base, method: 'prefix', encoder: 'lstm' } }))).toEqual([
+      "--encoder: prefix tuning takes mlp (PEFT's prefix_projection) or none, not lstm",
+    ]);
+    expect(issuesOf(() => resolveTrainConfig({ flags: { ...base, 'early-stopping': '3' } }))).toEqual(['--early-stopping needs eval_data: it stops on the eval loss']);
   });
 
   it('has a flag for every key: --kebab-case, bare for booleans, --no-shuffle for the one that defaults on', () => {

@@ -72,6 +72,32 @@ describe('prepareRun', () => {
     expect('loraplus_ratio' in JSON.parse(readFileSync(join(plainOut, 'run.json'), 'utf8')).config).toBe(false);
   });
 
+  it('gives each method its own settings in the job params, and run.json\'s config only the keys of its method', async () => {
+    const data = jsonl('methods.jsonl', tokenRows(4));
+    const spec = readModelConfig(MODEL);
+    const prepare = async (flags: Record<string, string | boolean>) => {
+      const out = outDir();
+      const run = await prepareRun(config({ model: MODEL, data, out, steps: '2', ...flags }));
+      const info = readRunInfo(out);
+      // What run.json records can be fed back as a config without an error (no keys of another method).
+      expect(() => resolveTrainConfig({ values: { ...info.config, steps: undefined, max_seq_len: info.config.max_seq_len, out: undefined } })).not.toThrow();
+      return { run, info, out };
+    };
+    const plora = await prepare({ method: 'plora', stages: '3' });
+    expect(plora.run.params).toMatchObject({ method: 'plora', stages: 3 });
+    expect(plora.info.config).not.toHaveProperty('virtual_tokens');
+    const pt = await prepare({ method: 'ptuning', encoder: 'lstm', 'virtual-tokens': '8' });
+    expect(pt.run.params).toMatchObject({ method: 'ptuning', prompt: { virtualTokens: 8, encoder: 'lstm', encoderHidden: spec.hiddenSize }, lr: 1e-3 });
+    expect(pt.info.config).not.toHaveProperty('rank');
+    const full = await prepare({ method: 'full', 'ewc-lambda': '50', 'ewc-data': jsonl('general.jsonl', tokenRows(3)) });
+    expect(full.run.params).toMatchObject({ method: 'full', lr: 1e-5, weightDecay: 0.01, guards: { ewcLambda: 50, l2spLambda: 0, ewcData: join(full.out, 'data', 'ewc.jsonl') } });
+    expect(readdirSync(join(full.out, 'data')).sort()).toEqual(['ewc.jsonl', 'train.jsonl']);
+    const unguarded = await prepare({ method: 'full' });
+    expect('guards' in unguarded.run.params).toBe(false);
+    const dora = await prepare({ 'use-dora': true, 'use-rslora': true });
+    expect(dora.run.params.lora).toMatchObject({ useDora: true, useRslora: true });
+  });
+
   it('removes the error.json of an earlier failed attempt once preparation succeeds', async () => {
     const out = outDir();
     mkdirSync(out, { recursive: true });
