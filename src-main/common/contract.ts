@@ -2,6 +2,7 @@
 // Electron IPC (preload), the WebSocket of serve mode and the in-memory test transport are all derived from it.
 import { z } from 'zod';
 import { BaselineInput, BaselineResult, BaselineStarted, EstimateAlternativesInput, EstimateAlternativesOutput } from './alternatives';
+import { ModelSpecInfo } from './adapter-methods';
 import { EstimateOptions, EstimateRunInput, EstimateRunOutput } from './estimate';
 import { HardwareReport } from './hardware';
 import { Job, JobKind, JobLogEvent, JobMetricsEvent, JobProgressEvent } from './jobs';
@@ -61,6 +62,8 @@ export const methods = {
   'estimate.run': { input: EstimateRunInput, output: EstimateRunOutput },
   /** The same run beside prompting, few-shot, RAG (with a corpus), P-tuning and full fine-tuning: memory, time, cost, per request. */
   'estimate.alternatives': { input: EstimateAlternativesInput, output: EstimateAlternativesOutput },
+  /** A model's shape (a catalog name or a model folder with config.json): the Adapter wizard counts parameters from it. */
+  'models.spec': { input: z.object({ model: z.string().trim().min(1) }).strict(), output: ModelSpecInfo },
   /** Starts one `score` job per shot count: the base model's answer loss on the eval version, zero-shot and k-shot. */
   'estimate.baseline': { input: BaselineInput, output: BaselineStarted },
   /** Per shot count: state, mean answer loss given the prompt, perplexity, records scored. */

@@ -8,6 +8,7 @@ import { EventHub, type Handlers } from './api-dispatch';
 import { APP_NAME, APP_VERSION } from './app-version';
 import { isSafeExternalUrl } from './external-url';
 import { createEstimateService } from './estimate-service';
+import { describeModel } from './model-spec-service';
 import { baselineResult, startBaseline } from './estimate/baseline';
 import { detectHardware, type ProviderProbe } from './hardware/detect';
 import { homeLayout } from './paths';
@@ -96,6 +97,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'estimate.options': () => estimator.options(),
     'estimate.run': (input) => estimator.run(input),
     'estimate.alternatives': (input) => estimator.alternatives(input),
+    'models.spec': ({ model }) => describeModel(model),
     'estimate.baseline': (input) => startBaseline(storeService.require().datasets, jobs(), layout.runs, input),
     'estimate.baselineResult': ({ jobIds }) => baselineResult(jobs(), jobIds),
     ...dataHandlers(() => storeService.require().datasets, hub, { jobs, runsDir: layout.runs }),

@@ -29,7 +29,8 @@ export interface EstimateServiceOptions {
   cwd?: string;
 }
 
-function modelSpec(model: string, cwd: string): { spec: ModelSpec; name: string; source: 'catalog' | 'folder' } {
+/** A catalog model name or a model folder → its spec (also behind models.spec, for the Adapter wizard). */
+export function modelSpec(model: string, cwd: string): { spec: ModelSpec; name: string; source: 'catalog' | 'folder' } {
   const spec = catalogModel(model);
   if (spec) return { spec, name: CATALOG_MODEL_NAMES.find((n) => n.toLowerCase() === model.toLowerCase()) ?? model, source: 'catalog' };
   const dir = isAbsolute(model) ? model : resolve(cwd, model);

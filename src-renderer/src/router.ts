@@ -7,11 +7,13 @@ import ModelsView from './views/ModelsView.vue';
 import SettingsView from './views/SettingsView.vue';
 import PrecisionView from './views/PrecisionView.vue';
 import EstimatorView from './views/EstimatorView.vue';
+import AdapterWizard from './wizards/AdapterWizard.vue';
 import DataWizard from './wizards/DataWizard.vue';
 
 export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', component: HomeView, meta: { title: 'Home' } },
   { path: '/data', name: 'data', component: DataWizard, meta: { title: 'Data' } },
+  { path: '/adapter', name: 'adapter', component: AdapterWizard, meta: { title: 'Adapter' } },
   { path: '/train', name: 'train', component: TrainView, meta: { title: 'Train' } },
   { path: '/precision', name: 'precision', component: PrecisionView, meta: { title: 'Precision' } },
   { path: '/estimator', name: 'estimator', component: EstimatorView, meta: { title: 'Estimator' } },

@@ -23,6 +23,8 @@ export const useTrainStore = defineStore('train', () => {
   const telemetry = ref<Record<string, TelemetryLine[]>>({});
   const telemetryLoadedAt = new Map<string, number>();
   const telemetryTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Settings the Adapter wizard (or the adapter library) handed over: the Train form takes them once. */
+  const pendingAdapterSettings = ref<Partial<TrainStartInput> | null>(null);
 
   /** Training jobs, newest first. */
   const runs = computed(() => jobs.jobs.filter((j) => j.kind === 'train'));
@@ -86,6 +88,12 @@ export const useTrainStore = defineStore('train', () => {
     if (!metrics.value[id]) void loadMetrics(id);
   }
 
+  function takePendingAdapterSettings(): Partial<TrainStartInput> | null {
+    const taken = pendingAdapterSettings.value;
+    pendingAdapterSettings.value = null;
+    return taken;
+  }
+
   api.on('job.metrics', (event) => {
     const row = { step: event.step, ...event.values } as MetricsRow;
     const rows = metrics.value[event.id];
@@ -95,5 +103,8 @@ export const useTrainStore = defineStore('train', () => {
     metrics.value[event.id] = [...rows, row]; // a new array, so the chart sees the change
   });
 
-  return { metrics, telemetry, starting, error, selectedId, runs, selected, start, loadMetrics, loadTelemetry, select };
+  return {
+    metrics, telemetry, starting, error, selectedId, runs, selected, pendingAdapterSettings,
+    start, loadMetrics, loadTelemetry, select, takePendingAdapterSettings,
+  };
 });

@@ -1,4 +1,4 @@
-// Home shows the five steps in order: Data built, Adapter honestly "Not built yet" (Precision: "No dry run yet", Estimator: "No exact-match baseline yet"), links to the other pages, and the hardware card.
+// Home shows the five steps in order: Data and Adapter built (Precision: "No dry run yet", Estimator: "No exact-match baseline yet"), links to the other pages, and the hardware card.
 import { describe, expect, it } from 'vitest';
 import HomeView from '../../../src-renderer/src/views/HomeView.vue';
 import { createFakeApi } from '../helpers/fake-api';
@@ -14,11 +14,11 @@ describe('HomeView', () => {
     // The Data wizard is built and links to its page.
     expect(steps[0].find('[data-testid="flow-step-status"]').exists()).toBe(false);
     expect(steps[0].get('[data-testid="open-data"]').attributes('href')).toMatch(/\/data$/);
+    // The Adapter wizard is built: it links to its page and says what it covers.
     const adapter = steps[1];
-    expect(adapter.get('[data-testid="flow-step-status"]').text()).toBe('Not built yet');
-    expect(adapter.get('p').text().length).toBeGreaterThan(30);
-    expect(adapter.find('button').exists()).toBe(false); // nothing pretends to work
-    expect(adapter.find('a').exists()).toBe(false);
+    expect(adapter.find('[data-testid="flow-step-status"]').exists()).toBe(false);
+    expect(adapter.get('[data-testid="open-adapter"]').attributes('href')).toMatch(/\/adapter$/);
+    expect(adapter.text()).toMatch(/LoRA\+, PLoRA, P-tuning, prefix, full.*hands the settings to Train/);
     // Precision's wizard is not built, but its explorer and the hardware check are, and a run's precision is set on Train.
     expect(steps[2].get('[data-testid="flow-step-status"]').text()).toBe('No dry run yet');
     expect(steps[2].get('[data-testid="open-precision"]').attributes('href')).toMatch(/\/precision$/);

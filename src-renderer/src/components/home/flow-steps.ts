@@ -16,7 +16,11 @@ export const FLOW_STEPS: readonly FlowStep[] = [
     id: 'data', title: 'Data', built: true, route: '/data', note: 'Import, inspect, clean, analyse, mix and export.',
     decides: 'Which examples the model learns from: import your instruction dataset, clean it and check what is left.',
   },
-  { id: 'adapter', title: 'Adapter', built: false, decides: 'Which base model you start from and how big the small trainable add-on (such as LoRA, its rank and alpha) is.' },
+  {
+    id: 'adapter', title: 'Adapter', built: true, route: '/adapter',
+    note: 'Model, method (LoRA, LoRA+, PLoRA, P-tuning, prefix, full), presets and live parameter, file and memory totals; hands the settings to Train.',
+    decides: 'Which base model you start from and how big the small trainable add-on (such as LoRA, its rank and alpha) is.',
+  },
   {
     id: 'precision', title: 'Precision', built: false, partial: 'No dry run yet', route: '/precision',
     note: 'The number-format explorer and what this machine supports; a run’s precision and loss scaling are set on the Train page. The wizard’s trial run is still to come.',
@@ -28,7 +32,7 @@ export const FLOW_STEPS: readonly FlowStep[] = [
     decides: 'Whether the run fits this computer’s memory, and about how long it will take and what it will cost, before you start.',
   },
   {
-    id: 'train', title: 'Train', built: true, route: '/train', note: 'A plain form for now: model folder, data file, LoRA settings and precision.',
+    id: 'train', title: 'Train', built: true, route: '/train', note: 'A plain form: model folder, data file, the method’s settings (or the Adapter wizard’s) and precision.',
     decides: 'When to start the run, then watching its loss live, with stop and resume from the last checkpoint.',
   },
 ];
