@@ -5,7 +5,7 @@ import { BaselineInput, BaselineResult, BaselineStarted, EstimateAlternativesInp
 import { ModelSpecInfo } from './adapter-methods';
 import { EstimateOptions, EstimateRunInput, EstimateRunOutput } from './estimate';
 import { HardwareReport } from './hardware';
-import { Job, JobKind, JobLogEvent, JobMetricsEvent, JobProgressEvent } from './jobs';
+import { InitCheckResult, Job, JobKind, JobLogEvent, JobMetricsEvent, JobProgressEvent, JobState } from './jobs';
 import {
   CleanOutput, Dataset, DataProgressEvent, ExportFormat, ImportInput, ImportOutput, MixInput, OperatorInfo, PreviewOutput, Recipe,
   RecipeStep, RecordChange, StoredRecord, ChangeAction, DuplicateCluster, RecordFilter,
@@ -64,6 +64,16 @@ export const methods = {
   'estimate.alternatives': { input: EstimateAlternativesInput, output: EstimateAlternativesOutput },
   /** A model's shape (a catalog name or a model folder with config.json): the Adapter wizard counts parameters from it. */
   'models.spec': { input: z.object({ model: z.string().trim().min(1) }).strict(), output: ModelSpecInfo },
+  /** Starts an `init-check` job: the model folder's loss without and with a fresh adapter (B = 0), which must be equal. */
+  'adapter.initCheck': {
+    input: TrainStartInput.pick({ rank: true, alpha: true, targets: true, lora_init: true, use_rslora: true, use_dora: true, seed: true }).extend({ model: z.string().trim().min(1) }).strict(),
+    output: Job,
+  },
+  /** The init-check job's state and, once it completed, what it found. */
+  'adapter.initCheckResult': {
+    input: z.object({ id: z.string().min(1) }).strict(),
+    output: z.object({ state: JobState, reason: z.string().nullable(), result: InitCheckResult.nullable() }),
+  },
   /** Starts one `score` job per shot count: the base model's answer loss on the eval version, zero-shot and k-shot. */
   'estimate.baseline': { input: BaselineInput, output: BaselineStarted },
   /** Per shot count: state, mean answer loss given the prompt, perplexity, records scored. */

@@ -1,7 +1,8 @@
 // Schemas of jobs (engine processes run by the supervisor) and the messages they exchange with main.
 import { z } from 'zod';
+import { LoraSettings } from './train';
 
-export const JobKind = z.enum(['selftest', 'train', 'score']);
+export const JobKind = z.enum(['selftest', 'train', 'score', 'init-check']);
 export type JobKind = z.infer<typeof JobKind>;
 
 /** queued → running → (completed | failed | cancelled | interrupted). interrupted = main died while it ran. */
@@ -50,6 +51,33 @@ export const ScoreParams = z.object({
   versionId: z.string().min(1).optional(),
 });
 export type ScoreParams = z.infer<typeof ScoreParams>;
+
+/**
+ * Parameters of the init-check job: the base model's loss on a short text, and the same model with a freshly
+ * initialised adapter (B = 0), which must be the same number; and, as a control, with B drawn like A, which must not.
+ */
+export const InitCheckParams = z.object({
+  modelDir: z.string().min(1),
+  lora: LoraSettings,
+  seed: z.number().int().min(0).default(42),
+  /** The text to evaluate on (tokenized with the model's tokenizer); a fixed sentence when absent. */
+  text: z.string().min(1).max(4000).optional(),
+  threads: z.number().int().min(1).max(256).optional(),
+});
+export type InitCheckParams = z.infer<typeof InitCheckParams>;
+
+/** What the init-check job finds (OUT/init-check.json). */
+export const InitCheckResult = z.object({
+  tokens: z.number(),
+  base_loss: z.number(),
+  adapter_loss: z.number(),
+  /** adapter_loss === base_loss, bit for bit. */
+  identical: z.boolean(),
+  abs_diff: z.number(),
+  /** The loss with B drawn like A instead of zero: it must differ, or the check could not see a change. */
+  control_loss: z.number(),
+});
+export type InitCheckResult = z.infer<typeof InitCheckResult>;
 
 export const JobProgressEvent = z.object({
   id: z.string(),

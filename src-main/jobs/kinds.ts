@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { z } from 'zod';
 import { ApiError } from '../common/errors';
-import { JobKind, ScoreParams, SelftestParams } from '../common/jobs';
+import { InitCheckParams, JobKind, ScoreParams, SelftestParams } from '../common/jobs';
 import { TrainJobParams } from '../common/train';
 import { readLatestCheckpoint } from '../engine/jobs/run-folder';
 import { scoresPath } from '../engine/jobs/score-file';
@@ -27,6 +27,11 @@ export const jobKinds: Record<JobKind, JobKindSpec> = {
   score: {
     params: ScoreParams,
     canResume: (runDir) => runDir !== null && existsSync(scoresPath(runDir)),
+  },
+  // A few forward passes: nothing to resume, a failed check is simply run again.
+  'init-check': {
+    params: InitCheckParams,
+    canResume: () => false,
   },
 };
 

@@ -1,4 +1,6 @@
-// Merges a LoRA adapter into its base model: a new Hugging Face folder with W' = W + (alpha/r)·B·A in the base's dtype.
+// Merges a LoRA adapter into its base model: a new Hugging Face folder with W' = W + s·B·A in the base's dtype
+// (s = alpha/r, or alpha/√r for rsLoRA), or for DoRA W' = m ⊙ (W + s·B·A) / ‖W + s·B·A‖ row by row (PEFT
+// tuners/lora/variants.py DoraLinearVariant.merge_safe: the magnitude over the norm of the updated weight, per output row).
 //
 // Layout choice: every shard is copied whole (same file names, same headers, same index) and only the adapted tensors'
 // bytes are overwritten in place. Shapes and dtypes do not change, so every byte offset stays valid: untouched tensors
@@ -76,6 +78,30 @@ function checkOutDir(baseDir: string, outDir: string): void {
   if (existsSync(outDir) && readdirSync(outDir).length) throw new Error(`${outDir} is not empty: choose a new or empty folder for the merged model.`);
 }
 
+/**
+ * DoRA's merged weight: row o of W + scale·(B A) times m[o] / ‖that row‖. Each row is formed and normed in float64
+ * and rounded once to float32, as mergeLinear does.
+ */
+export function mergeLinearDora(w: Float32Array, a: Float32Array, b: Float32Array, m: Float32Array, out: number, inF: number, r: number, scale: number): Float32Array {
+  const merged = new Float32Array(out * inF);
+  const row = new Float64Array(inF);
+  for (let o = 0; o < out; o++) {
+    const off = o * inF;
+    for (let i = 0; i < inF; i++) row[i] = w[off + i];
+    for (let k = 0; k < r; k++) {
+      const c = scale * b[o * r + k];
+      if (c === 0) continue;
+      const base = k * inF;
+      for (let i = 0; i < inF; i++) row[i] += c * a[base + i];
+    }
+    let sq = 0;
+    for (let i = 0; i < inF; i++) sq += row[i] * row[i];
+    const factor = m[o] / Math.sqrt(sq);
+    for (let i = 0; i < inF; i++) merged[off + i] = factor * row[i];
+  }
+  return merged;
+}
+
 /** Where each adapted module's weight lies in the base checkpoint, checked against the pair's shapes. */
 function locateTargets(pairs: LoraPair[], tensors: Map<string, TensorLocation>, baseDir: string): Map<string, { pair: LoraPair; loc: TensorLocation }> {
   const found = new Map<string, { pair: LoraPair; loc: TensorLocation }>();
@@ -99,7 +125,7 @@ export function mergeAdapter(opts: MergeOptions): MergeSummary {
   const { baseDir, adapterDir, outDir } = opts;
   readModelConfig(baseDir); // a clear error for a folder that is not a supported model
   checkOutDir(baseDir, outDir);
-  const adapter = readPeftAdapter(adapterDir);
+  const adapter = readPeftAdapter(adapterDir, { rslora: true, dora: true });
   const scale = loraScaling(adapter);
   const targets = locateTargets(loraPairs(adapter, adapterDir), checkpointTensors(baseDir), baseDir);
 
@@ -120,7 +146,11 @@ export function mergeAdapter(opts: MergeOptions): MergeSummary {
           if (loc.file !== shard) continue;
           const dtype = loc.dtype as FloatDtype;
           const [r, inF] = pair.a.shape;
-          const merged = mergeLinear(decodeFloats(readTensorBytes(loc), dtype), pair.a.data, pair.b.data, pair.b.shape[0], inF, r, scale);
+          const w = decodeFloats(readTensorBytes(loc), dtype);
+          const out = pair.b.shape[0];
+          const merged = pair.m
+            ? mergeLinearDora(w, pair.a.data, pair.b.data, pair.m.data, out, inF, r, scale)
+            : mergeLinear(w, pair.a.data, pair.b.data, out, inF, r, scale);
           const bytes = encodeFloats(merged, dtype);
           writeSync(fd, bytes, 0, bytes.byteLength, loc.offset);
         }

@@ -9,6 +9,7 @@ import { APP_NAME, APP_VERSION } from './app-version';
 import { isSafeExternalUrl } from './external-url';
 import { createEstimateService } from './estimate-service';
 import { describeModel } from './model-spec-service';
+import { initCheckResult, startInitCheck } from './adapters/init-check';
 import { baselineResult, startBaseline } from './estimate/baseline';
 import { detectHardware, type ProviderProbe } from './hardware/detect';
 import { homeLayout } from './paths';
@@ -98,6 +99,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'estimate.run': (input) => estimator.run(input),
     'estimate.alternatives': (input) => estimator.alternatives(input),
     'models.spec': ({ model }) => describeModel(model),
+    'adapter.initCheck': (input) => startInitCheck(input, layout.runs, jobs()),
+    'adapter.initCheckResult': ({ id }) => initCheckResult(id, jobs()),
     'estimate.baseline': (input) => startBaseline(storeService.require().datasets, jobs(), layout.runs, input),
     'estimate.baselineResult': ({ jobIds }) => baselineResult(jobs(), jobIds),
     ...dataHandlers(() => storeService.require().datasets, hub, { jobs, runsDir: layout.runs }),

@@ -114,6 +114,11 @@ describe.skipIf(skip !== null)('Adapter wizard (serve + Chromium)', () => {
     await page.getByTestId('adapter-preset-quick').click();
     await page.getByTestId('adapter-step-train').click();
     expect(await page.getByTestId('adapter-review-rank').textContent()).toBe('4');
+    // The step-0 promise, measured on this model's weights by an init-check job.
+    await page.getByTestId('adapter-init-check-run').click();
+    const checked = page.getByTestId('adapter-init-check-result');
+    await checked.waitFor({ timeout: 60_000 });
+    expect(await checked.textContent()).toMatch(/identical, bit for bit/);
     await shot('review');
     await page.getByTestId('adapter-to-train').click();
     await page.getByTestId('train-from-adapter').waitFor();

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Plain-PyTorch reference of Hugging Face transformers' Llama / Mistral / Qwen2 / Qwen3 causal-LM loss,
-with PEFT LoRA, for parity tests of the ONNX engine (tests/unit/engine/nn).
+with PEFT LoRA (plain, rsLoRA and DoRA), for parity tests of the ONNX engine (tests/unit/engine/nn).
 
 Written from the semantics of transformers' modeling_llama.py, modeling_qwen2.py, modeling_qwen3.py and
-modeling_rope_utils.py (llama3 scaling) and PEFT's lora/layer.py; transformers is not installed here.
+modeling_rope_utils.py (llama3 scaling) and PEFT's lora/layer.py, lora/dora.py and lora/variants.py; transformers
+is not installed here.
 Deliberate differences from HF, only where HF would lower precision:
   - in float64 runs RMSNorm, softmax and the loss stay float64 (HF upcasts to float32, which for a
     float64 model would be a downcast); in float32 runs they are float32 exactly as in HF;
@@ -11,11 +12,16 @@ Deliberate differences from HF, only where HF would lower precision:
 
 Usage: causal_lm_reference.py JOB.json  → prints one JSON object {case_id: {dtype: result}}.
 JOB.json: {"cases": [{"id", "model_dir", "input_ids": [[...]], "labels": [[...]],
-                      "lora": null | {"r", "alpha", "targets": [...], "file": "adapter.safetensors"},
-                      "grad_weights": bool, "dtypes": ["float64", "float32"], "precision"?: "bf16" | "fp16"}]}
-("precision": autocast_reference.py's emulated autocast, with dtypes ["float32"].)
+                      "lora": null | {"r", "alpha", "targets": [...], "file": "adapter.safetensors",
+                                      "use_rslora"?: bool, "use_dora"?: bool},
+                      "grad_weights": bool, "dtypes": ["float64", "float32"], "precision"?: "bf16" | "fp16",
+                      "sgd_lr"?: number}]}
+("precision": autocast_reference.py's emulated autocast, with dtypes ["float32"]. "use_dora": the adapter file holds
+base_model.model.<module>.lora_magnitude_vector [out] per module besides A and B.)
 result: {"loss", "loss_sum", "token_count", "grads": {name: flat list}, "inv_freq": RoPE inv_freq (float32)} — grads of loss_sum w.r.t. the
-LoRA tensors (PEFT names) and, with grad_weights, every base weight (checkpoint names).
+LoRA tensors (PEFT names, DoRA magnitudes included) and, with grad_weights, every base weight (checkpoint names).
+With "sgd_lr": also "stepped": {name: flat list}, every LoRA tensor after p − lr·grad(loss mean), and "loss_after",
+the mean loss on the same batch with the stepped tensors.
 """
 import json
 import math
@@ -136,8 +142,30 @@ class Model:
         if lo and module.split(".")[-1] in lo["targets"]:
             a = lo["tensors"]["base_model.model." + module + ".lora_A.weight"]
             b = lo["tensors"]["base_model.model." + module + ".lora_B.weight"]
-            y = self.lowp(y + self.lowp(self.mm(self.mm(self.lora_input(x, module), a.t()), b.t()) * (lo["alpha"] / lo["r"])))
+            # PEFT update_layer: alpha/sqrt(r) with use_rslora, else alpha/r
+            scaling = lo["alpha"] / math.sqrt(lo["r"]) if lo.get("use_rslora") else lo["alpha"] / lo["r"]
+            magnitude = lo["tensors"].get("base_model.model." + module + ".lora_magnitude_vector")
+            if magnitude is not None:
+                return self.dora(x, y, module, bias, a, b, magnitude, scaling)
+            y = self.lowp(y + self.lowp(self.mm(self.mm(self.lora_input(x, module), a.t()), b.t()) * scaling))
         return y
+
+    def dora(self, x, y, module, bias, a, b, magnitude, scaling):
+        """DoRA (PEFT dora.py DoraLinearLayer.forward, variants.py DoraLinearVariant.forward) on the base output y."""
+        w = self.w[module + ".weight"]
+        # the norm of W + s*(B@A) over the input dim (one per output row), detached (DoRA paper sec. 4.3);
+        # PEFT forms B@A as lora_B(lora_A(eye)), i.e. two autocast linears
+        delta = self.mm(b, a).detach()
+        norm = torch.linalg.norm(w + scaling * delta, dim=1).detach()
+        scale = (magnitude / norm).view(1, -1)
+        dropped = type(self).lora_input is not Model.lora_input  # a subclass drops the LoRA input (training dropout)
+        xin = self.lora_input(x, module)
+        lora_result = self.mm(self.mm(xin, a.t()), b.t())
+        if dropped:  # PEFT recomputes the base part from the dropped input, without the bias
+            base_result = self.lowp(self.lowp(xin) @ self.lowp(w).t())
+        else:
+            base_result = y - self.w[module + ".bias"] if bias else y
+        return self.lowp(y + ((scale - 1) * base_result + scale * lora_result * scaling))
 
     def lora_input(self, x, module):
         """What the LoRA path reads: x itself (a subclass applies dropout here)."""
@@ -210,7 +238,10 @@ def run_case(case, dtype_name):
     if case.get("lora"):
         lo = case["lora"]
         tensors = {k: v.to(dtype).requires_grad_(True) for k, v in read_safetensors(lo["file"]).items()}
-        lora = {"r": lo["r"], "alpha": lo["alpha"], "targets": set(lo["targets"]), "tensors": tensors}
+        lora = {"r": lo["r"], "alpha": lo["alpha"], "targets": set(lo["targets"]), "tensors": tensors,
+                "use_rslora": bool(lo.get("use_rslora"))}
+        has_magnitudes = any(k.endswith(".lora_magnitude_vector") for k in tensors)
+        assert has_magnitudes == bool(lo.get("use_dora")), "use_dora must come with the magnitude tensors, and only then"
     ids = torch.tensor(case["input_ids"], dtype=torch.int64)
     labels = torch.tensor(case["labels"], dtype=torch.int64)
     if case.get("precision"):  # emulated fp16/bf16 autocast over float32, rounding where the engine does
@@ -227,8 +258,21 @@ def run_case(case, dtype_name):
     if case.get("grad_weights"):
         grads.update({k: v.grad.reshape(-1).tolist() for k, v in weights.items()})
     s = float(loss_sum)
-    return {"loss": s / max(count, 1), "loss_sum": s, "token_count": count, "grads": grads,
-            "inv_freq": inv_frequencies(cfg).tolist()}
+    result = {"loss": s / max(count, 1), "loss_sum": s, "token_count": count, "grads": grads,
+              "inv_freq": inv_frequencies(cfg).tolist()}
+    if case.get("sgd_lr") is not None and lora:
+        result.update(sgd_step(model, lora["tensors"], ids, labels, case["sgd_lr"], count))
+    return result
+
+
+def sgd_step(model, tensors, ids, labels, lr, count):
+    """One plain SGD step on the mean loss (the gradients above are of the sum), then the loss again."""
+    with torch.no_grad():
+        for t in tensors.values():
+            t -= lr * (t.grad / count)
+        after, _ = causal_lm_loss(model.logits(ids), labels)
+    return {"stepped": {k: v.detach().reshape(-1).tolist() for k, v in tensors.items()},
+            "loss_after": float(after) / max(count, 1)}
 
 
 def main():

@@ -18,12 +18,15 @@ export interface RefCase {
   model_dir: string;
   input_ids: number[][];
   labels: number[][];
-  lora: null | { r: number; alpha: number; targets: string[]; file: string };
+  /** use_rslora: scale alpha/√r; use_dora: the file also holds each module's `…lora_magnitude_vector` [out]. */
+  lora: null | { r: number; alpha: number; targets: string[]; file: string; use_rslora?: boolean; use_dora?: boolean };
   /** Also return gradients of every base weight. */
   grad_weights?: boolean;
   dtypes?: ('float64' | 'float32')[];
   /** Emulated autocast rounding (autocast_reference.py), with dtypes ['float32']. */
   precision?: 'bf16' | 'fp16';
+  /** Also take one SGD step p − lr·grad(loss mean) on the LoRA tensors: RefResult.stepped and loss_after. */
+  sgd_lr?: number;
 }
 
 export interface RefResult {
@@ -33,6 +36,9 @@ export interface RefResult {
   grads: Record<string, number[]>;
   /** RoPE inverse frequencies as HF computes them (float32 values). */
   inv_freq: number[];
+  /** With sgd_lr: the LoRA tensors after the step, and the mean loss on the same batch after it. */
+  stepped?: Record<string, number[]>;
+  loss_after?: number;
 }
 
 export type RefResults = Record<string, Partial<Record<'float64' | 'float32', RefResult>>>;

@@ -46,7 +46,7 @@ export async function evaluate(ctx: CliContext, values: FlagValues): Promise<num
     format: (values.format as FormatOption | undefined) ?? 'auto', maxSeqLen, maxPositions: spec.maxPositions, vocabSize: spec.vocabSize,
     overLength: values.truncate ? 'truncate' : 'error', trainOnPrompt: values['train-on-prompt'] === true,
   });
-  const adapter = adapterDir ? readPeftAdapter(adapterDir) : null;
+  const adapter = adapterDir ? readPeftAdapter(adapterDir, { rslora: true, dora: true }) : null; // the eval graph computes both
   // Loaded here, not at the top: it pulls in onnxruntime, which the other commands (and --help) do not need.
   const { evaluateLoss } = await import('../../engine/train/evaluate');
   const workDir = mkdtempSync(join(os.tmpdir(), 'ftstudio-eval-'));

@@ -7,6 +7,7 @@ export const engineJobs: Record<JobKind, () => Promise<EngineJob>> = {
   selftest: async () => (await import('./selftest')).selftestJob,
   train: async () => (await import('./train')).trainJob,
   score: async () => (await import('./score')).scoreJob,
+  'init-check': async () => (await import('./init-check')).initCheckJob,
 };
 
 export type { EngineJob, JobContext, JobOutcome, StopReason } from './types';

@@ -40,7 +40,8 @@ export function projection(ctx: LayerContext, x: Value, module: string, target: 
   const w = ctx.weights.get(`${module}.weight`, [outF, inF]);
   const b = bias ? ctx.weights.get(`${module}.bias`, [outF]) : undefined;
   const y = linear(ctx.g, x, w, b, ctx.precision);
-  return ctx.lora ? ctx.lora.apply(module, x, y) : y;
+  // DoRA needs W itself (its row norms) and the bias (its rescaling leaves the bias out).
+  return ctx.lora ? ctx.lora.apply(module, x, y, w, b) : y;
 }
 
 /** HF LlamaRMSNorm in fp32: x · 1/√(mean(x²) + eps) · weight, over the last axis of x: [..., D]. */

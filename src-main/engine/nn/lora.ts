@@ -1,13 +1,16 @@
 // LoRA: target modules, PEFT tensor names and shapes, initial values, and the adapter's graph inputs.
 //
-// y = x Wᵀ (+ bias) + (alpha/r) · (x Aᵀ) Bᵀ with A: [r, in], B: [out, r], as PEFT computes it
+// y = x Wᵀ (+ bias) + s · (x Aᵀ) Bᵀ with A: [r, in], B: [out, r], as PEFT computes it
 // (base layer first, then lora_B(lora_A(x)) * scaling). A and B are graph inputs, fed every step.
+// s = alpha/r, or alpha/√r with rsLoRA (PEFT tuners/lora/layer.py update_layer, use_rslora).
+// DoRA (use_dora) rescales each output row by a trained magnitude, a third input per module: see dora.ts.
 // With dropout p > 0 the train graph computes lora_B(lora_A(dropout(x))) * scaling as PEFT does, one independent mask
 // per adapted module (see dropout.ts); the eval graph never drops.
 
 import type { ModelSpec } from '../../common/model-spec';
 import type { Graph } from '../ir/graph';
 import type { Value } from '../ir/value';
+import { doraOutput } from './dora';
 import { DROPOUT_MASK_PREFIX, DropoutMasks } from './dropout';
 import { amatmul, lowp, type ComputePrecision } from './precision';
 import { Prng } from './prng';
@@ -22,6 +25,10 @@ export interface LoraConfig {
   targets: readonly LoraTarget[] | 'all-linear';
   /** PEFT's lora_dropout on the LoRA input path, in [0, 1); applied only in train graphs. */
   dropout?: number;
+  /** rsLoRA (PEFT use_rslora): scale alpha/√r instead of alpha/r. */
+  useRslora?: boolean;
+  /** DoRA (PEFT use_dora): a trainable magnitude [out] per adapted module; the train graph needs the base weights' norms to start it (initDoraMagnitudes). */
+  useDora?: boolean;
 }
 
 /** One adapted projection, e.g. module 'model.layers.0.self_attn.q_proj' with its in/out widths. */
@@ -36,16 +43,28 @@ export interface LoraTensor {
   /** PEFT name, e.g. `base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight`. */
   name: string;
   module: string;
-  kind: 'A' | 'B';
-  shape: [number, number];
+  /** 'magnitude': DoRA's m, only with useDora. */
+  kind: 'A' | 'B' | 'magnitude';
+  /** [r, in] for A, [out, r] for B, [out] for the magnitude. */
+  shape: number[];
 }
 
+/** PEFT's scaling of the low-rank update: alpha/r, or alpha/√r with rsLoRA. */
 export function loraScale(cfg: LoraConfig): number {
-  return cfg.alpha / cfg.r;
+  return cfg.useRslora ? cfg.alpha / Math.sqrt(cfg.r) : cfg.alpha / cfg.r;
 }
 
 export function peftName(module: string, kind: 'A' | 'B'): string {
   return `base_model.model.${module}.lora_${kind}.weight`;
+}
+
+/**
+ * DoRA's magnitude as PEFT saves it: `base_model.model.<module>.lora_magnitude_vector` (in memory PEFT holds it as
+ * `lora_magnitude_vector.default.weight`; tuners/lora/model.py strips the `.weight` when saving, tuners_utils.py's
+ * docstring lists such keys).
+ */
+export function magnitudeName(module: string): string {
+  return `base_model.model.${module}.lora_magnitude_vector`;
 }
 
 function targetsOf(cfg: LoraConfig): Set<LoraTarget> {
@@ -82,17 +101,20 @@ export function loraModules(spec: ModelSpec, cfg: LoraConfig): LoraModule[] {
   return out;
 }
 
+/** The trainable tensors in graph-input order: per module A, B (and DoRA's magnitude). */
 export function loraTensors(spec: ModelSpec, cfg: LoraConfig): LoraTensor[] {
-  return loraModules(spec, cfg).flatMap((m) => [
-    { name: peftName(m.module, 'A'), module: m.module, kind: 'A' as const, shape: [cfg.r, m.inFeatures] as [number, number] },
-    { name: peftName(m.module, 'B'), module: m.module, kind: 'B' as const, shape: [m.outFeatures, cfg.r] as [number, number] },
+  return loraModules(spec, cfg).flatMap((m): LoraTensor[] => [
+    { name: peftName(m.module, 'A'), module: m.module, kind: 'A', shape: [cfg.r, m.inFeatures] },
+    { name: peftName(m.module, 'B'), module: m.module, kind: 'B', shape: [m.outFeatures, cfg.r] },
+    ...(cfg.useDora ? [{ name: magnitudeName(m.module), module: m.module, kind: 'magnitude' as const, shape: [m.outFeatures] }] : []),
   ]);
 }
 
 export type LoraInit = 'gaussian' | 'kaiming-uniform';
 
 /**
- * Initial adapter values, B = 0 always.
+ * Initial adapter values, B = 0 always. DoRA magnitudes are not among them: they are norms of the base weights,
+ * which initDoraMagnitudes (dora.ts) reads; A is drawn the same with or without DoRA.
  * - 'gaussian' (our default): A ~ N(0, std = 1/r). DESIGN writes this "N(0, 1/r)"; the 1/r is the
  *   standard deviation, as in PEFT's init_lora_weights="gaussian" (nn.init.normal_(std=1/r)).
  * - 'kaiming-uniform': PEFT's default (reset_lora_parameters, init_lora_weights=True) is
@@ -104,6 +126,7 @@ export function initLoraWeights(spec: ModelSpec, cfg: LoraConfig, seed: number, 
   const rng = new Prng(seed);
   const out = new Map<string, Float32Array>();
   for (const t of loraTensors(spec, cfg)) {
+    if (t.kind === 'magnitude') continue;
     const n = t.shape[0] * t.shape[1];
     if (t.kind === 'B') out.set(t.name, new Float32Array(n));
     else if (init === 'gaussian') out.set(t.name, rng.normalArray(n, 1 / cfg.r));
@@ -130,6 +153,8 @@ export class LoraAdapter {
   /** Module → index in loraModules order (the dropout hash's module number). */
   private readonly modules = new Map<string, number>();
   private readonly scale: number;
+  /** 1/(1−p) when dropout applies, else 1. */
+  private readonly dropFactor: number;
   private readonly dropout: DropoutMasks | null;
 
   constructor(private readonly g: Graph, spec: ModelSpec, readonly cfg: LoraConfig, private readonly opts: LoraGraphOptions = {}) {
@@ -139,6 +164,7 @@ export class LoraAdapter {
     this.dropout = p > 0 && opts.applyDropout ? new DropoutMasks(g, p) : null;
     // Inverted dropout: kept values × 1/(1−p). The factor is folded into the scale on [..., out], which is linear,
     // instead of costing a multiply on every element of x.
+    this.dropFactor = this.dropout ? 1 / (1 - p) : 1;
     this.scale = loraScale(cfg) / (this.dropout ? 1 - p : 1);
   }
 
@@ -147,8 +173,11 @@ export class LoraAdapter {
     return this.dropout !== null;
   }
 
-  /** Adds (alpha/r)·(x Aᵀ)Bᵀ to `base` when `module` is adapted; x: [..., in], base: [..., out]. */
-  apply(module: string, x: Value, base: Value): Value {
+  /**
+   * Adds s·(x Aᵀ)Bᵀ to `base` when `module` is adapted; x: [..., in], base = x Wᵀ (+ bias): [..., out]. DoRA also
+   * reads the projection's weight W [out, in] and bias [out] (its magnitude rescales the base output without the bias).
+   */
+  apply(module: string, x: Value, base: Value, weight?: Value, bias?: Value): Value {
     const index = this.modules.get(module);
     if (index === undefined) return base;
     const g = this.g;
@@ -166,6 +195,12 @@ export class LoraAdapter {
     const p = this.opts.precision;
     const xa = amatmul(g, xin, g.transpose(a, [1, 0]), p); // [..., r]
     const xab = amatmul(g, xa, g.transpose(b, [1, 0]), p); // [..., out]
+    if (this.cfg.useDora) {
+      if (!weight) throw new Error(`DoRA on ${module} needs the projection's weight`);
+      const m = this.input(magnitudeName(module), [outF]);
+      const s = loraScale(this.cfg);
+      return doraOutput(g, { x: xin, dropped: this.dropout !== null, dropFactor: this.dropFactor, xab, base, weight, bias, a, b, m, scale: s, precision: p });
+    }
     // Under autocast PEFT's `result + lora_B(lora_A(x)) * scaling` is fp16/bf16 arithmetic: both results rounded.
     return lowp(g, g.add(base, lowp(g, g.mul(xab, g.scalar(this.scale, 'float32')), p)), p);
   }

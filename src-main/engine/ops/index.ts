@@ -44,6 +44,7 @@ import { Slice } from './slice';
 import { Softmax } from './softmax';
 import { Sqrt } from './sqrt';
 import { Squeeze } from './squeeze';
+import { StopGradient } from './stop-gradient';
 import { StraightThrough } from './straight-through';
 import { Sub } from './sub';
 import { Tanh } from './tanh';
@@ -54,13 +55,13 @@ import { Where } from './where';
 export {
   Abs, Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
   Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
-  Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sign, Sin, Size, Slice, Softmax, Sqrt, Squeeze, StraightThrough, Sub, Tanh,
+  Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sign, Sin, Size, Slice, Softmax, Sqrt, Squeeze, StopGradient, StraightThrough, Sub, Tanh,
   Transpose, Unsqueeze, Where,
 };
 
 export const ALL_OPS: readonly OpDef[] = [
   Abs, Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
   Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
-  Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sign, Sin, Size, Slice, Softmax, Sqrt, Squeeze, StraightThrough, Sub, Tanh,
+  Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sign, Sin, Size, Slice, Softmax, Sqrt, Squeeze, StopGradient, StraightThrough, Sub, Tanh,
   Transpose, Unsqueeze, Where,
 ];

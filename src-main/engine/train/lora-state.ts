@@ -2,27 +2,45 @@
 import type { ModelSpec } from '../../common/model-spec';
 import type { LoraSettings } from '../../common/train';
 import type { AdapterTensor, LoadedAdapter, LoraAdapterConfig } from '../io/peft-adapter';
-import { initLoraWeights, LORA_TARGETS, loraTensors, type LoraConfig, type LoraTarget } from '../nn';
+import { checkpointWeightReader, initDoraMagnitudes, initLoraWeights, LORA_TARGETS, loraTensors, type LoraConfig, type LoraTarget } from '../nn';
 
 export function settingsLoraConfig(s: LoraSettings): LoraConfig {
-  return { r: s.r, alpha: s.alpha, targets: s.targets === 'all-linear' ? 'all-linear' : [...s.targets], dropout: s.dropout };
+  return {
+    r: s.r, alpha: s.alpha, targets: s.targets === 'all-linear' ? 'all-linear' : [...s.targets], dropout: s.dropout,
+    ...(s.useRslora ? { useRslora: true } : {}), ...(s.useDora ? { useDora: true } : {}),
+  };
 }
 
 /** A PEFT adapter's config as our LoraConfig; targets outside the decoder projections are refused by name. */
 export function adapterLoraConfig(cfg: LoraAdapterConfig): LoraConfig {
   const unknown = cfg.targetModules.filter((t) => !(LORA_TARGETS as readonly string[]).includes(t));
   if (unknown.length) throw new Error(`The adapter targets ${unknown.join(', ')}, which this engine cannot adapt (supported: ${LORA_TARGETS.join(', ')}).`);
-  return { r: cfg.r, alpha: cfg.alpha, targets: cfg.targetModules as LoraTarget[], dropout: 0 };
+  return {
+    r: cfg.r, alpha: cfg.alpha, targets: cfg.targetModules as LoraTarget[], dropout: 0,
+    ...(cfg.useRslora ? { useRslora: true } : {}), ...(cfg.useDora ? { useDora: true } : {}),
+  };
 }
 
 export function peftAdapterConfig(cfg: LoraConfig, init: LoraSettings['init'], dropout: number, baseModel: string): LoraAdapterConfig {
   const targets = cfg.targets === 'all-linear' ? [...LORA_TARGETS] : [...cfg.targets];
-  return { r: cfg.r, alpha: cfg.alpha, dropout, targetModules: targets, init, baseModel };
+  return {
+    r: cfg.r, alpha: cfg.alpha, dropout, targetModules: targets, init, baseModel,
+    ...(cfg.useRslora ? { useRslora: true } : {}), ...(cfg.useDora ? { useDora: true } : {}),
+  };
 }
 
-/** Fresh adapter values (A random, B = 0) or a copy of an existing adapter's, checked against the model's shapes. */
-export function initialLoraParams(spec: ModelSpec, cfg: LoraConfig, seed: number, init: LoraSettings['init'], from: LoadedAdapter | null): Map<string, Float32Array> {
-  if (!from) return initLoraWeights(spec, cfg, seed, init);
+/**
+ * Fresh adapter values (A random, B = 0; with DoRA m = ‖W‖ per output row, read from `modelDir`, so step 0 is the base
+ * model) or a copy of an existing adapter's, checked against the model's shapes.
+ */
+export function initialLoraParams(spec: ModelSpec, cfg: LoraConfig, seed: number, init: LoraSettings['init'], from: LoadedAdapter | null, modelDir?: string): Map<string, Float32Array> {
+  if (!from) {
+    const fresh = initLoraWeights(spec, cfg, seed, init);
+    if (!cfg.useDora) return fresh;
+    if (!modelDir) throw new Error('DoRA needs the model folder to initialise its magnitudes from the weights.');
+    for (const [name, m] of initDoraMagnitudes(spec, cfg, checkpointWeightReader(modelDir), fresh)) fresh.set(name, m);
+    return fresh;
+  }
   const out = new Map<string, Float32Array>();
   for (const t of loraTensors(spec, cfg)) {
     const src = from.tensors.get(t.name);

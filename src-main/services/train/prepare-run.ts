@@ -62,9 +62,13 @@ const allTargets = (t: TrainConfig['targets']) => (t === 'all-linear' ? [...LORA
 /** An --init-adapter must match the run's rank, alpha and targets: the engine trains with the adapter's, and run.json must not say otherwise. */
 function checkInitAdapter(config: TrainConfig): void {
   if (!config.init_adapter) return;
-  const { config: a } = readPeftAdapter(config.init_adapter);
+  const { config: a } = readPeftAdapter(config.init_adapter, { rslora: true, dora: true });
   const want = allTargets(config.targets).sort().join(',');
   const have = [...a.targetModules].sort().join(',');
+  if (!!a.useDora !== config.use_dora || !!a.useRslora !== config.use_rslora) {
+    const flags = (dora: boolean, rs: boolean) => [dora ? 'DoRA' : '', rs ? 'rsLoRA' : ''].filter(Boolean).join(' + ') || 'plain LoRA';
+    throw new ApiError('invalid-input', `init_adapter ${config.init_adapter} is ${flags(!!a.useDora, !!a.useRslora)}; the run is ${flags(config.use_dora, config.use_rslora)}. Set use_dora / use_rslora to the adapter's to continue from it.`);
+  }
   if (a.r !== config.rank || a.alpha !== config.alpha || want !== have) {
     throw new ApiError('invalid-input', `init_adapter ${config.init_adapter} has r=${a.r}, alpha=${a.alpha} and targets ${have}; the run has rank ${config.rank}, alpha ${config.alpha} and targets ${want}. Set rank, alpha and targets to the adapter's to continue from it.`);
   }

@@ -1,5 +1,6 @@
 // Gradient test cases: every differentiable primitive, including broadcasting and symbolic-dim variants.
 
+import { stopGradient } from '../../../src-main/engine/ops/stop-gradient';
 import type { BuildFn, FdOptions } from './fd-check';
 
 export interface OpCase {
@@ -49,6 +50,17 @@ export const OP_CASES: OpCase[] = [
     build: (b) => {
       const x = b.param('x', [2, 3]);
       return b.g.straightThrough(x, b.g.add(x, b.g.sub(b.g.mul(x, x), b.g.mul(x, x))));
+    },
+  },
+  // Finite differences always see the true derivative, which a stopped gradient differs from by ∂f/∂(stopped value); that
+  // term vanishes here ((x − s)² at s = x), so the check covers the forward identity and that the rule adds nothing.
+  // That nothing flows through the stop is asserted in tests/unit/engine/nn/dora-graph.test.ts.
+  {
+    ops: ['StopGradient'], name: 'x·w + (x − stop(x))²',
+    build: (b) => {
+      const x = b.param('x', [2, 3]);
+      const d = b.g.sub(x, stopGradient(b.g, x));
+      return b.g.add(b.g.mul(x, b.param('w', [2, 3])), b.g.mul(d, d));
     },
   },
   // GradRound is the identity forward, so the numeric derivative is the upstream gradient R itself (the checker's random

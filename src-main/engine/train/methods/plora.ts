@@ -15,7 +15,7 @@ import { readSafetensorsHeader, readTensorBytes, readTensorF32, writeSafetensors
 import { mergeAdapter, mergeLinear } from '../../../models/merge';
 import { initLoraWeights, linkWeightFiles, loraModules, loraScale, peftName, type LoraConfig, type WeightRef } from '../../nn';
 import { peftAdapterConfig, settingsLoraConfig, toAdapterTensors } from '../lora-state';
-import { loraOptimizerParams, peftCodec } from './lora';
+import { loraOptimizerParams, peftCodec, VARIANTS } from './lora';
 import type { MethodContext, StagePlan, TrainMethodPlan } from './types';
 
 export const DEFAULT_PLORA_STAGES = 2;
@@ -30,7 +30,7 @@ export function stageStart(stage: number, count: number, steps: number): number 
  * rsLoRA's α/√r it is √N·α.
  */
 export function stackedAlpha(cfg: LoraConfig, stages: number): number {
-  return (cfg as { useRslora?: boolean }).useRslora ? cfg.alpha * Math.sqrt(stages) : cfg.alpha * stages;
+  return cfg.useRslora ? cfg.alpha * Math.sqrt(stages) : cfg.alpha * stages;
 }
 
 /** [A_1; …; A_N] ([N·r, in]) and [B_1 … B_N] ([out, N·r]) per module. */
@@ -58,6 +58,8 @@ export function ploraPlan(ctx: MethodContext): TrainMethodPlan {
   const count = p.stages ?? DEFAULT_PLORA_STAGES;
   if (count > p.steps) throw new Error(`PLoRA with ${count} stages needs at least ${count} steps (the run has ${p.steps}).`);
   const lora = settingsLoraConfig(p.lora);
+  // A DoRA stage's merge rescales whole rows by m/‖W‖: the stages would no longer add up to one low-rank adapter.
+  if (lora.useDora) throw new Error('PLoRA stages are plain LoRA (their sum is one low-rank adapter); DoRA cannot be combined with method plora.');
   const adapterConfig = peftAdapterConfig(lora, p.lora.init, p.lora.dropout, p.modelDir);
   const modules = loraModules(p.spec, lora);
   const scale = loraScale(lora);
@@ -118,7 +120,7 @@ export function ploraPlan(ctx: MethodContext): TrainMethodPlan {
     // Stage 0 draws what plain LoRA with this seed draws; each later stage its own stream.
     paramsFor: (k) => initLoraWeights(p.spec, lora, p.seed + k, p.lora.init),
   };
-  const stageParams = (k: number) => new Map([...readPeftAdapter(stageDir(k)).tensors].map(([name, t]) => [name, t.data]));
+  const stageParams = (k: number) => new Map([...readPeftAdapter(stageDir(k), VARIANTS).tensors].map(([name, t]) => [name, t.data]));
 
   const stackedConfig = (): LoraAdapterConfig => ({ ...adapterConfig, r: lora.r * count, alpha: stackedAlpha(lora, count) });
   return {
