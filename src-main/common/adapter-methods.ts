@@ -47,8 +47,8 @@ export interface MethodInfo {
   trains: string;
   costs: string;
   wins: string;
-  /** The estimator's method for its memory (estimate.run knows lora and full), or null: not estimated. */
-  estimateAs: 'lora' | 'full' | null;
+  /** The estimator's method for its memory (estimate.run knows lora, full and ptuning), or null: not estimated. */
+  estimateAs: 'lora' | 'full' | 'ptuning' | null;
 }
 
 export const METHOD_INFO: Record<TrainMethod, MethodInfo> = {
@@ -71,7 +71,7 @@ export const METHOD_INFO: Record<TrainMethod, MethodInfo> = {
     wins: 'More capacity than one LoRA for the memory of one LoRA, on longer runs.',
   },
   ptuning: {
-    title: 'P-tuning', estimateAs: null,
+    title: 'P-tuning', estimateAs: 'ptuning',
     trains: 'A few learned “virtual tokens” put in front of every input, made by a small prompt encoder.',
     costs: 'The fewest parameters (thousands to a few million); memory still backs up through every layer.',
     wins: 'Tiny adapters for narrow tasks (classification, a fixed format); weaker for new knowledge.',

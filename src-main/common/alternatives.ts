@@ -66,6 +66,8 @@ export const BaselineInput = z.object({
   seed: z.number().int().default(0),
   maxSeqLen: z.number().int().min(8).max(131_072).optional(),
   threads: z.number().int().min(1).max(256).optional(),
+  /** Score the model with this adapter folder (a trained run's adapter/): the same measurement for a fine-tune. */
+  adapterDir: z.string().min(1).optional(),
 }).strict();
 export type BaselineInput = z.input<typeof BaselineInput>;
 export type BaselineParsed = z.output<typeof BaselineInput>;
@@ -87,6 +89,8 @@ export const BaselineRow = z.object({
   errors: z.number().int(),
   records: z.number().int(),
   reason: z.string().nullable(),
+  /** The adapter the model ran with; null for the base model. */
+  adapter: z.string().nullable(),
 });
 export type BaselineRow = z.infer<typeof BaselineRow>;
 export const BaselineResult = z.object({ rows: z.array(BaselineRow) });

@@ -14,8 +14,10 @@ const money = z.number().min(0).nullable().optional();
 export const EstimateRunInput = z.object({
   /** A catalog model name ('Llama-2-7B') or a model folder with a config.json. */
   model: z.string().trim().min(1),
-  method: z.enum(['lora', 'full']).default('lora'),
+  method: z.enum(['lora', 'full', 'ptuning']).default('lora'),
   rank: int(1, 4096).default(8),
+  /** Method 'ptuning': PEFT's PromptEncoderConfig (the virtual tokens lengthen every sequence the model sees). */
+  ptuning: z.object({ virtualTokens: int(1, 1024), encoder: z.enum(['mlp', 'lstm', 'none']), encoderHidden: int(1, 65536) }).optional(),
   targets: EstimateTargets.default('all-linear'),
   precision: EstimatePrecision.default('fp32'),
   optimizer: z.enum(['adamw', 'sgd', 'sgd-momentum']).default('adamw'),

@@ -49,6 +49,8 @@ export const ScoreParams = z.object({
   threads: z.number().int().min(1).max(256).optional(),
   /** The dataset version the records came from: main stores the scores under it when the job completes. */
   versionId: z.string().min(1).optional(),
+  /** Score under the model with this adapter (PEFT LoRA or prompt adapter written by this app); absent: the base model. */
+  adapterDir: z.string().min(1).optional(),
 });
 export type ScoreParams = z.infer<typeof ScoreParams>;
 

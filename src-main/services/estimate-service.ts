@@ -44,14 +44,17 @@ export function modelSpec(model: string, cwd: string): { spec: ModelSpec; name: 
 
 /** The API's run settings → the estimator's request (a CPU estimate's capacity is this machine's memory). */
 function toRequest(input: EstimateRunParsed, spec: ModelSpec, cpuMemoryBytes: number): EstimateRequest {
+  // P-tuning's virtual tokens go through every layer with the text: the model sees seqLen + n positions.
+  const pt = input.method === 'ptuning' ? input.ptuning ?? { virtualTokens: 20, encoder: 'mlp' as const, encoderHidden: spec.hiddenSize } : null;
   return {
     spec,
     method: input.method,
     lora: { r: input.rank, targets: input.targets, dropout: 0 },
+    ...(pt ? { ptuning: pt } : {}),
     precision: input.precision,
     optimizer: input.optimizer,
     batchSize: input.batchSize,
-    seqLen: input.seqLen,
+    seqLen: input.seqLen + (pt?.virtualTokens ?? 0),
     gradAccum: input.gradAccum,
     checkpointing: input.checkpointing,
     profile: input.profile,

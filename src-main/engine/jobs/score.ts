@@ -1,4 +1,4 @@
-// The 'score' engine job: loss-based data-quality scores per record under the base model (no adapter). IFD, from "From
+// The 'score' engine job: loss-based data-quality scores per record under the base model (or the model with an adapter,
 // Quantity to Quality" (Li et al. 2023): the answer's mean loss given its prompt over its mean loss alone.
 import { createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,7 +9,8 @@ import type { ModelSpec } from '../../common/model-spec';
 import { readModelConfig } from '../../models/hf/config';
 import { TextTokenizer } from '../../models/tokenizer';
 import { buildEvalGraph } from '../nn';
-import { EngineSession } from '../runtime';
+import { EngineSession, type Feed } from '../runtime';
+import { loadEvalAdapter, type EvalAdapter } from '../train/eval-adapter';
 import { evaluateOnSession } from '../train/evaluate';
 import { resolveWeightRefs } from '../train/weights';
 import { appendJsonl } from './run-folder';
@@ -76,22 +77,28 @@ function resolveParams(ctx: JobContext, maxPositions: number): Resolved {
   };
 }
 
-/** The forward graph of the base model (no adapter), compiled once; both passes of every record run on it. */
-async function openEvalSession(modelDir: string, spec: ModelSpec, graphDir: string, threads: number): Promise<EngineSession> {
+/** The forward graph of the model (with the adapter, if any), compiled once; both passes of every record run on it. */
+async function openEvalSession(modelDir: string, spec: ModelSpec, graphDir: string, threads: number, adapter: EvalAdapter | null): Promise<{ session: EngineSession; feeds: Record<string, Feed> }> {
   mkdirSync(graphDir, { recursive: true });
-  const built = buildEvalGraph(spec, resolveWeightRefs(modelDir, graphDir), { lora: null, name: 'score' });
+  const built = buildEvalGraph(spec, resolveWeightRefs(modelDir, graphDir), { ...(adapter?.graph ?? { lora: null }), name: 'score' });
   const path = join(graphDir, 'score.onnx');
   writeFileSync(path, built.serialize());
-  return EngineSession.create(path, { intraOpThreads: threads });
+  const feeds: Record<string, Feed> = {};
+  for (const p of built.params) {
+    const data = adapter?.tensors.get(p.name);
+    if (!data) throw new Error(`The adapter has no tensor ${p.name}.`);
+    feeds[p.name] = { data, dims: p.shape };
+  }
+  return { session: await EngineSession.create(path, { intraOpThreads: threads }), feeds };
 }
 
 /** Scores one record: its line for scores.jsonl, or its error line when it cannot be scored. */
-async function scoreRecord(session: EngineSession, tokenizer: TextTokenizer, record: ScoreRecord, maxSeqLen: number, vocabSize: number): Promise<ScoreLine | ScoreErrorLine> {
+async function scoreRecord(session: EngineSession, feeds: Record<string, Feed>, tokenizer: TextTokenizer, record: ScoreRecord, maxSeqLen: number, vocabSize: number): Promise<ScoreLine | ScoreErrorLine> {
   try {
     const pair = encodeScorePair(tokenizer, record, maxSeqLen, vocabSize);
     // Batch size 1: no padding, so the loss is exactly the record's and order does not matter for cost.
-    const given = await evaluateOnSession(session, [pair.conditioned], 1, 0, {});
-    const alone = await evaluateOnSession(session, [pair.unconditioned], 1, 0, {});
+    const given = await evaluateOnSession(session, [pair.conditioned], 1, 0, feeds);
+    const alone = await evaluateOnSession(session, [pair.unconditioned], 1, 0, feeds);
     if (!Number.isFinite(given.loss) || !Number.isFinite(alone.loss) || alone.loss <= 0) {
       return { idx: record.idx, error: `the losses are not usable (given prompt ${given.loss}, alone ${alone.loss})` };
     }
@@ -122,7 +129,9 @@ export const scoreJob: EngineJob = {
     log(`scoring ${total} records (max_seq_len ${maxSeqLen}${scored + errors ? `, ${scored + errors} already in ${outFile}` : ''})`);
 
     const graphDir = join(ctx.runDir as string, 'graph');
-    const session = await openEvalSession(params.modelDir, spec, graphDir, threads);
+    const adapter = params.adapterDir ? loadEvalAdapter(params.adapterDir) : null;
+    if (adapter) log(`with the adapter ${params.adapterDir} (${adapter.label})`);
+    const { session, feeds } = await openEvalSession(params.modelDir, spec, graphDir, threads, adapter);
     const startedAt = Date.now();
     let seen = 0;
     let doneNow = 0;
@@ -147,7 +156,7 @@ export const scoreJob: EngineJob = {
           report(false);
           continue;
         }
-        const out = record ? await scoreRecord(session, tokenizer, record, maxSeqLen, spec.vocabSize) : { idx, error: problem };
+        const out = record ? await scoreRecord(session, feeds, tokenizer, record, maxSeqLen, spec.vocabSize) : { idx, error: problem };
         appendJsonl(outFile, out); // one synchronous append per record: a crash loses at most the record in flight
         if ('error' in out) {
           written.errors.add(idx);

@@ -18,7 +18,7 @@ export interface BaselineJobs extends ScoreJobStarter {
 }
 
 const META = 'baseline.json';
-interface Meta { shots: number; evalVersionId: string; examplesFrom: string; exampleIdx: number[]; records: number }
+interface Meta { shots: number; evalVersionId: string; examplesFrom: string; exampleIdx: number[]; records: number; adapterDir?: string }
 
 /** A record a few-shot prompt can show: an answer to learn from and no tools (which the template cannot render yet). */
 const usable = (r: DataRecord) => r.messages.some((m) => m.role === 'assistant') && !r.tools?.length;
@@ -66,18 +66,24 @@ export async function startBaseline(repo: DatasetsRepo, jobs: BaselineJobs, runs
   const examples = maxK === 0 ? [] : shuffleInPlace(await sample(repo, poolVersion.id, maxK + (same ? 1 : 0), random), random);
   if (examples.length < maxK) throw new ApiError('invalid-input', `${maxK}-shot needs ${maxK} example records; the version has ${examples.length}.`);
 
+  if (input.adapterDir && !existsSync(join(input.adapterDir, 'adapter_config.json'))) {
+    throw new ApiError('invalid-input', `${input.adapterDir} is not an adapter folder (no adapter_config.json).`);
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const started = [];
   for (const k of shots) {
-    const runDir = join(runsDir, `baseline-${stamp}-${k}shot`);
+    const runDir = join(runsDir, `baseline-${stamp}-${k}shot${input.adapterDir ? '-adapter' : ''}`);
     await mkdir(runDir, { recursive: true });
     const dataFile = join(runDir, 'records.jsonl');
     writeFileSync(dataFile, records.map((r) => `${JSON.stringify(kShotRecord(r, examples, k, same))}\n`).join(''));
-    const meta: Meta = { shots: k, evalVersionId: evalVersion.id, examplesFrom: poolVersion.id, exampleIdx: examples.slice(0, k + (same ? 1 : 0)).map((e) => e.idx), records: records.length };
+    const meta: Meta = {
+      shots: k, evalVersionId: evalVersion.id, examplesFrom: poolVersion.id, exampleIdx: examples.slice(0, k + (same ? 1 : 0)).map((e) => e.idx), records: records.length,
+      ...(input.adapterDir ? { adapterDir: input.adapterDir } : {}),
+    };
     writeFileSync(join(runDir, META), JSON.stringify(meta));
     // No versionId: these losses describe prompts, not the records, so they must not become the version's data scores.
     const job = await jobs.start('score', {
-      modelDir: input.modelPath, dataFile,
+      modelDir: input.modelPath, dataFile, ...(input.adapterDir ? { adapterDir: input.adapterDir } : {}),
       ...(input.maxSeqLen ? { maxSeqLen: input.maxSeqLen } : {}), ...(input.threads ? { threads: input.threads } : {}),
     }, { runDir });
     started.push({ shots: k, jobId: job.id });
@@ -125,8 +131,8 @@ export async function baselineResult(jobs: BaselineJobs, jobIds: string[]): Prom
     const loss = mean(losses);
     return {
       shots: meta.shots, jobId: job.id, state: job.state, progress: job.progress, loss, ppl: loss == null ? null : Math.exp(loss),
-      scored: losses.length, errors: scores.errors, records: meta.records, reason: job.reason,
+      scored: losses.length, errors: scores.errors, records: meta.records, reason: job.reason, adapter: meta.adapterDir ?? null,
     };
   });
-  return { rows: rows.sort((a, b) => a.shots - b.shots) };
+  return { rows: rows.sort((a, b) => a.shots - b.shots || Number(a.adapter !== null) - Number(b.adapter !== null)) };
 }

@@ -98,6 +98,7 @@ export const useAdapterStore = defineStore('adapter', () => {
     try {
       const out = await api.call('estimate.run', {
         model: model.value.name, method: as, rank: settings.rank, targets: all ? 'all-linear' : [...settings.targets],
+        ...(as === 'ptuning' ? { ptuning: { virtualTokens: settings.virtualTokens, encoder: settings.encoder, encoderHidden: settings.encoderHidden } } : {}),
         precision: e.precision, batchSize: e.batchSize, seqLen: e.seqLen, gradAccum: e.gradAccum, checkpointing: e.checkpointing,
         device: e.device, profile: e.profile, tokens: null,
       });
@@ -127,7 +128,7 @@ export const useAdapterStore = defineStore('adapter', () => {
   // chooseMethod/applyPreset clear it first and their own marking comes after.
   watch(settings, () => { preset.value = null; }, { deep: true, flush: 'sync' });
   // Only what the estimate depends on re-estimates; a dragged slider sends one request, not thirty.
-  watch(() => [model.value, settings.method, settings.rank, settings.targets.length, settings.targets.join(), blocked.value], scheduleEstimate);
+  watch(() => [model.value, settings.method, settings.rank, settings.targets.length, settings.targets.join(), settings.virtualTokens, settings.encoder, settings.encoderHidden, blocked.value], scheduleEstimate);
 
   return {
     modelInput, model, modelLoading, modelError, settings, preset, estimate, estimating, estimateError,

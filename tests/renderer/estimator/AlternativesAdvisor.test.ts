@@ -51,7 +51,7 @@ async function open() {
   let polls = 0;
   const row = (shots: number, done: boolean): BaselineRow => ({
     shots, jobId: `j${shots}`, state: done ? 'completed' : 'running', progress: done ? 1 : 0.5, loss: done ? (shots ? 1.2 : 2.0) : null,
-    ppl: done ? Math.exp(shots ? 1.2 : 2.0) : null, scored: done ? 100 : 0, errors: 0, records: 100, reason: null,
+    ppl: done ? Math.exp(shots ? 1.2 : 2.0) : null, scored: done ? 100 : 0, errors: 0, records: 100, reason: null, adapter: null,
   });
   const fake = createFakeApi({
     'estimate.options': () => { throw new Error('not needed'); },

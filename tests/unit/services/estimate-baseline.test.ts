@@ -8,6 +8,9 @@ import type { ApiClient } from '../../../src-main/common/contract';
 import { NodeLauncher } from '../../../src-main/jobs/node-launcher';
 import { createAppServices, type AppServices } from '../../../src-main/services/app-services';
 import { createMemoryClient } from '../../../src-main/services/memory-transport';
+import { writePeftAdapter } from '../../../src-main/engine/io/peft-adapter';
+import { initLoraWeights, loraTensors, Prng, type LoraTarget } from '../../../src-main/engine/nn';
+import { readModelConfig } from '../../../src-main/models/hf/config';
 import { writeCapitalsData, writeTinyChatModel } from '../../fixtures/tiny-chat-model';
 
 const providers = { version: () => '1.30.0', probe: async () => [{ name: 'cpu', works: true }] };
@@ -58,6 +61,36 @@ describe('estimate.baseline', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect((await client.call('data.scores', { versionId })).names).toEqual([]);
     await expect(client.call('estimate.baselineResult', { jobIds: ['nope'] })).rejects.toThrow(/No job|No baseline job/);
+  }, 200_000);
+
+  it('measures a fine-tune the same way: with a B = 0 adapter the loss is the base model\'s, with a trained-looking one it is not', async () => {
+    const client: ApiClient = createMemoryClient(services!.handlers, services!.hub);
+    const model = join(dir, 'model');
+    const spec = readModelConfig(model);
+    const versionId = (await client.call('data.list', {}))[0].currentVersion!.id;
+    const cfg = { r: 4, alpha: 8, targets: ['q_proj', 'v_proj'] as LoraTarget[] };
+    const shapes = new Map(loraTensors(spec, cfg).map((t) => [t.name, t.shape]));
+    const writeAdapter = (name: string, bScale: number) => {
+      const values = initLoraWeights(spec, cfg, 3);
+      const rng = new Prng(4);
+      for (const [n, d] of values) if (n.includes('lora_B') && bScale) d.set(rng.normalArray(d.length, bScale));
+      writePeftAdapter(join(dir, name), { r: 4, alpha: 8, dropout: 0, targetModules: ['q_proj', 'v_proj'], init: 'gaussian', baseModel: model },
+        new Map([...values].map(([n, d]) => [n, { shape: shapes.get(n)!, data: d }])));
+      return join(dir, name);
+    };
+    const runs = await Promise.all([undefined, writeAdapter('zero-b', 0), writeAdapter('random-b', 0.5)].map((adapterDir) =>
+      client.call('estimate.baseline', { modelPath: model, evalVersionId: versionId, shots: [0], limit: 4, seed: 1, threads: 1, ...(adapterDir ? { adapterDir } : {}) })));
+    const jobIds = runs.flatMap((r) => r.jobs.map((j) => j.jobId));
+    let result = await client.call('estimate.baselineResult', { jobIds });
+    for (const until = Date.now() + 150_000; result.rows.some((r) => !['completed', 'failed'].includes(r.state)) && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 300));
+      result = await client.call('estimate.baselineResult', { jobIds });
+    }
+    const byAdapter = new Map(result.rows.map((r) => [r.adapter, r]));
+    expect(result.rows.map((r) => r.state)).toEqual(['completed', 'completed', 'completed']);
+    expect(byAdapter.get(join(dir, 'zero-b'))!.loss).toBe(byAdapter.get(null)!.loss);
+    expect(Math.abs(byAdapter.get(join(dir, 'random-b'))!.loss! - byAdapter.get(null)!.loss!)).toBeGreaterThan(1e-3);
+    await expect(client.call('estimate.baseline', { modelPath: model, evalVersionId: versionId, adapterDir: join(dir, 'nowhere') })).rejects.toThrow(/not an adapter folder/);
   }, 200_000);
 
   it('compares the alternatives through the API', async () => {

@@ -1,11 +1,17 @@
 // P-tuning and prefix tuning in the trainer: only the prompt encoder trains, the loss falls, the result is a PEFT prompt
 // adapter whose prompt_embeddings are the trained encoder's output, and a stopped run resumes onto the same trajectory.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrainJobParams } from '../../../../src-main/common/train';
 import { readPeftPrompt } from '../../../../src-main/engine/io/peft-prompt';
+import { buildEvalGraph } from '../../../../src-main/engine/nn';
+import { EngineSession } from '../../../../src-main/engine/runtime';
+import { loadEvalAdapter } from '../../../../src-main/engine/train/eval-adapter';
+import { evaluateOnSession } from '../../../../src-main/engine/train/evaluate';
+import { readTokenizedExamples } from '../../../../src-main/engine/train/examples';
+import { resolveWeightRefs } from '../../../../src-main/engine/train/weights';
 import { runTraining } from '../../../../src-main/engine/train/trainer';
 import { readModelConfig } from '../../../../src-main/models/hf/config';
 import { TINY_MODELS, writeTinyModel } from '../../../reference/tiny-models';
@@ -51,6 +57,15 @@ describe('prompt methods in the trainer', () => {
       expect(adapter.peftType).toBe(peftType);
       expect(adapter.encoder).not.toBeNull();
       expect(JSON.parse(readFileSync(join(result.adapterDir!, 'adapter_config.json'), 'utf8'))).toMatchObject({ peft_type: peftType, num_virtual_tokens: 4 });
+      // The exported adapter, loaded back for evaluation (as scoring and the baseline do), gives the run's last eval loss.
+      const loaded = loadEvalAdapter(result.adapterDir!);
+      const built = buildEvalGraph(params.spec, resolveWeightRefs(params.modelDir, join(root, 'eval-graph')), { ...loaded.graph, name: 'eval' });
+      writeFileSync(join(root, 'eval-graph', 'eval.onnx'), built.serialize());
+      const session = await EngineSession.create(join(root, 'eval-graph', 'eval.onnx'), { intraOpThreads: 1 });
+      const feeds = Object.fromEntries(built.params.map((q) => [q.name, { data: loaded.tensors.get(q.name)!, dims: q.shape }]));
+      const again = await evaluateOnSession(session, readTokenizedExamples(params.evalData!), params.batchSize, 0, feeds);
+      await session.release();
+      expect(Math.abs(again.loss - evals.at(-1)!) / evals.at(-1)!).toBeLessThan(1e-6);
     }, 120_000);
   }
 
