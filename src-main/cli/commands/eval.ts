@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import { tokenizeDataset } from '../../data/tokenize';
 import type { FormatOption } from '../../data/formats';
 import { readModelConfig } from '../../models/hf/config';
-import { readPeftAdapter } from '../../models/peft';
 import { TextTokenizer } from '../../models/tokenizer';
 import { DEFAULT_MAX_SEQ_LEN, padIdOf } from '../../services/train';
 import { CliError, printResult, type CliContext } from '../output';
@@ -46,20 +45,19 @@ export async function evaluate(ctx: CliContext, values: FlagValues): Promise<num
     format: (values.format as FormatOption | undefined) ?? 'auto', maxSeqLen, maxPositions: spec.maxPositions, vocabSize: spec.vocabSize,
     overLength: values.truncate ? 'truncate' : 'error', trainOnPrompt: values['train-on-prompt'] === true,
   });
-  const adapter = adapterDir ? readPeftAdapter(adapterDir, { rslora: true, dora: true }) : null; // the eval graph computes both
   // Loaded here, not at the top: it pulls in onnxruntime, which the other commands (and --help) do not need.
   const { evaluateLoss } = await import('../../engine/train/evaluate');
   const workDir = mkdtempSync(join(os.tmpdir(), 'ftstudio-eval-'));
   let result;
   try {
     result = await evaluateLoss({
-      modelDir, spec, workDir, adapter, examples: dataset.examples, batchSize, padId: padIdOf(tokenizer, spec.vocabSize), threads,
+      modelDir, spec, workDir, adapter: null, ...(adapterDir ? { adapterDir } : {}), examples: dataset.examples, batchSize, padId: padIdOf(tokenizer, spec.vocabSize), threads,
     });
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
   const { loss, tokens, ppl } = result;
   if (!ctx.json) for (const w of dataset.warnings) ctx.stderr(`warning: ${w}`);
-  printResult(ctx, { loss, tokens, ppl }, () => `loss ${loss.toFixed(6)}  ppl ${ppl.toFixed(3)}  over ${tokens} tokens (${dataset.examples.length} examples${adapter ? ', with the adapter' : ''})`);
+  printResult(ctx, { loss, tokens, ppl }, () => `loss ${loss.toFixed(6)}  ppl ${ppl.toFixed(3)}  over ${tokens} tokens (${dataset.examples.length} examples${adapterDir ? ', with the adapter' : ''})`);
   return 0;
 }

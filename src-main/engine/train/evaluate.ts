@@ -6,6 +6,7 @@ import type { LoadedAdapter } from '../io/peft-adapter';
 import { buildEvalGraph, type LoraConfig } from '../nn';
 import { EngineSession, type Feed } from '../runtime';
 import { collate, type Example } from './batches';
+import { loadEvalAdapter } from './eval-adapter';
 import { adapterLoraConfig } from './lora-state';
 import { resolveWeightRefs } from './weights';
 
@@ -35,7 +36,9 @@ export interface EvaluateOptions {
   modelDir: string;
   spec: ModelSpec;
   workDir: string; // the compiled graph and the hard-linked weights go here
+  /** A LoRA adapter already read, or any adapter folder this app writes (LoRA or prompt), or neither. */
   adapter: LoadedAdapter | null;
+  adapterDir?: string;
   examples: readonly Example[];
   batchSize: number;
   padId: number;
@@ -47,18 +50,21 @@ export async function evaluateLoss(opts: EvaluateOptions): Promise<EvalResult> {
   if (!opts.examples.length) throw new Error('The evaluation data is empty.');
   mkdirSync(opts.workDir, { recursive: true });
   const weights = resolveWeightRefs(opts.modelDir, opts.workDir);
+  const fromDir = opts.adapterDir ? loadEvalAdapter(opts.adapterDir) : null;
   const lora: LoraConfig | null = opts.adapter ? adapterLoraConfig(opts.adapter.config) : null;
-  const built = buildEvalGraph(opts.spec, weights, { lora, name: 'eval' });
+  const built = buildEvalGraph(opts.spec, weights, { ...(fromDir?.graph ?? { lora }), name: 'eval' });
+  const tensors = fromDir?.tensors ?? new Map([...(opts.adapter?.tensors ?? [])].map(([n, t]) => [n, t.data]));
   const path = join(opts.workDir, 'eval.onnx');
   writeFileSync(path, built.serialize());
   const session = await EngineSession.create(path, { intraOpThreads: opts.threads });
   try {
     const feeds: Record<string, Feed> = {};
     for (const p of built.params) {
-      const t = opts.adapter?.tensors.get(p.name);
-      if (!t) throw new Error(`The adapter has no tensor ${p.name}, which its config's target modules call for.`);
-      if (t.shape.join('x') !== p.shape.join('x')) throw new Error(`Adapter tensor ${p.name} is [${t.shape}], the model needs [${p.shape}].`);
-      feeds[p.name] = { data: t.data, dims: p.shape };
+      const t = tensors.get(p.name);
+      if (!t) throw new Error(`The adapter has no tensor ${p.name}, which its config calls for.`);
+      const n = p.shape.reduce((a, b) => a * b, 1);
+      if (t.length !== n) throw new Error(`Adapter tensor ${p.name} has ${t.length} values, the model needs [${p.shape}].`);
+      feeds[p.name] = { data: t, dims: p.shape };
     }
     return await evaluateOnSession(session, opts.examples, opts.batchSize, opts.padId, feeds);
   } finally {

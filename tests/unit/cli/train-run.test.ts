@@ -70,6 +70,27 @@ describe('ftstudio train → eval → export', () => {
     expect(e.ppl).toBeCloseTo(Math.exp(e.loss), 10);
   });
 
+  it('the other methods through the same command: P-tuning, prefix tuning and PLoRA train, and eval with their adapter reproduces the run\'s eval loss', () => {
+    for (const [method, extra] of [
+      ['ptuning', ['--virtual-tokens', '4', '--encoder', 'lstm', '--encoder-hidden', '8']],
+      ['prefix', ['--virtual-tokens', '4', '--encoder', 'mlp', '--encoder-hidden', '16']],
+      ['plora', ['--stages', '2', '--rank', '2']],
+    ] as const) {
+      const dir = join(work, `run-${method}`);
+      const r = cli(['train', '--model', MODEL, '--data', TRAIN, '--eval-data', EVAL, '--method', method, ...extra, '--steps', '4', '--batch-size', '2', '--threads', '1', '--out', dir, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const run = JSON.parse(r.stdout);
+      expect(run).toMatchObject({ state: 'completed', adapter_dir: join(dir, 'adapter') });
+      const e = cli(['eval', '--model', MODEL, '--adapter', run.adapter_dir, '--data', EVAL, '--batch-size', '2', '--threads', '1', '--json']);
+      expect(e.code, e.stderr).toBe(0);
+      expect(Math.abs(JSON.parse(e.stdout).loss - run.eval_loss), method).toBeLessThan(1e-6);
+    }
+    // A setting of another method is an error that names it, not silently ignored.
+    const bad = cli(['train', '--model', MODEL, '--data', TRAIN, '--stages', '3', '--out', join(work, 'bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--stages applies only with method plora/);
+  }, 240_000);
+
   it('export writes a merged folder in the base dtype', () => {
     const r = cli(['export', '--run', out, '--merged', merged, '--json']);
     expect(r.code, r.stderr).toBe(0);
