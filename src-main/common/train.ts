@@ -152,6 +152,7 @@ export const TrainStartInput = z.object({
   l2sp_lambda: z.number().optional(),
   ewc_data: z.string().optional(),
   ewc_samples: z.number().optional(),
+  early_stopping: z.number().optional(),
   weight_decay: z.number().optional(),
   targets: z.union([z.literal('all-linear'), z.array(z.enum(LORA_TARGET_NAMES))]).optional(),
   lr: z.number().optional(),
