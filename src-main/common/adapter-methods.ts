@@ -210,10 +210,15 @@ export function ptuningParams(spec: ModelSpec, n: number, encoder: PromptEncoder
 /** Keys and values of one prefix token across all layers: L·2·nkv·hd. */
 export const prefixWidth = (spec: ModelSpec) => spec.numLayers * 2 * spec.numKvHeads * spec.headDim;
 
-/** Prefix tuning: a plain n × kv table, or (projection) n·H embedding → Linear(H, h) → Tanh → Linear(h, kv) as PEFT. */
+/**
+ * Prefix tuning: a plain n × (L·2·kvdim) table, or (projection) an n × kvdim embedding → Linear(kvdim, h) → Tanh →
+ * Linear(h, L·2·kvdim), as PEFT builds it. PEFT's token_dim for prefix tuning is kvdim = nkv·hd (it shrinks token_dim
+ * to the key/value width on grouped-query models), not the hidden size.
+ */
 export function prefixParams(spec: ModelSpec, n: number, projection: boolean, h: number): number {
-  const kv = prefixWidth(spec);
-  return projection ? n * spec.hiddenSize + linear(spec.hiddenSize, h) + linear(h, kv) : n * kv;
+  const width = prefixWidth(spec);
+  const kvd = spec.numKvHeads * spec.headDim;
+  return projection ? n * kvd + linear(kvd, h) + linear(h, width) : n * width;
 }
 
 export interface AdapterSummary {
@@ -224,8 +229,9 @@ export interface AdapterSummary {
   /** The model's own parameters, for the share. */
   modelParams: number;
   share: number;
-  /** fp32 safetensors, as we save: saved × 4 bytes. */
+  /** The saved file(s): adapters in fp32 as we save them; a fully fine-tuned model in the base's dtype. */
   fileBytes: number;
+  fileDtype: 'fp32' | 'bf16' | 'fp16';
   /** The rank of the exported LoRA adapter (PLoRA: stages · r), null for non-LoRA methods. */
   exportedRank: number | null;
 }
@@ -241,18 +247,21 @@ export function adapterSummary(spec: ModelSpec, s: AdapterSettings): AdapterSumm
     saved = loraCount(spec, exportedRank, s.targets, s.useDora);
   } else if (s.method === 'ptuning') {
     trainable = ptuningParams(spec, s.virtualTokens, s.encoder, s.encoderHidden);
-    // With an encoder we also save its output, prompt_embeddings (n × H), so the adapter loads without re-running it.
-    saved = trainable + (s.encoder === 'none' ? 0 : s.virtualTokens * spec.hiddenSize);
+    // The adapter holds the encoder's output, prompt_embeddings (n × H), for PEFT, and the encoder itself beside it
+    // (prompt_encoder.safetensors) so the run can be continued or evaluated.
+    saved = trainable + s.virtualTokens * spec.hiddenSize;
   } else if (s.method === 'prefix') {
     const projection = s.encoder !== 'none';
     trainable = prefixParams(spec, s.virtualTokens, projection, s.encoderHidden);
-    // Likewise the projection's output, the n × kv prefix itself.
-    saved = trainable + (projection ? s.virtualTokens * prefixWidth(spec) : 0);
+    // Likewise the n × (L·2·kvdim) prefix itself, plus the encoder.
+    saved = trainable + s.virtualTokens * prefixWidth(spec);
   } else {
     trainable = modelParams;
     saved = modelParams;
   }
-  return { trainable, saved, modelParams, share: trainable / modelParams, fileBytes: saved * 4, exportedRank };
+  // Full fine-tuning exports the model in the base's dtype (config.json's torch_dtype); adapters are written in fp32.
+  const fileDtype = s.method === 'full' && spec.torchDtype === 'bfloat16' ? 'bf16' : s.method === 'full' && spec.torchDtype === 'float16' ? 'fp16' : 'fp32';
+  return { trainable, saved, modelParams, share: trainable / modelParams, fileBytes: saved * (fileDtype === 'fp32' ? 4 : 2), fileDtype, exportedRank };
 }
 
 /** LoRA's update is scaled by α/r, or α/√r with rsLoRA (which keeps the update's size steady as r grows). */

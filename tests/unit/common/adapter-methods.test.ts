@@ -49,19 +49,22 @@ describe('parameter counts on the small model', () => {
     // head Linear(32,32) 1056 + Linear(32,64) 2112.
     expect(adapterSummary(SMALL, settings('ptuning', { virtualTokens: 10, encoder: 'lstm', encoderHidden: 16 })).trainable).toBe(640 + 10496 + 6400 + 1056 + 2112);
     const none = adapterSummary(SMALL, settings('ptuning', { virtualTokens: 10, encoder: 'none' }));
-    expect(none).toMatchObject({ trainable: 640, fileBytes: 640 * 4 }); // the embedding is the saved prompt
+    expect(none).toMatchObject({ trainable: 640, fileBytes: 2 * 640 * 4 }); // prompt_embeddings + the table in the encoder file
   });
 
   it('counts prefix tuning: n × L·2·kvdim, or the projection', () => {
     // kv = L·2·nkv·hd = 2·2·32 = 128
-    expect(adapterSummary(SMALL, settings('prefix', { virtualTokens: 10, encoder: 'none' })).trainable).toBe(1280);
-    // n·H 640 + H·h 1024 + h 16 + h·kv 2048 + kv 128 = 3856; saved + the n × kv prefix 1280
+    expect(adapterSummary(SMALL, settings('prefix', { virtualTokens: 10, encoder: 'none' }))).toMatchObject({ trainable: 1280, fileBytes: 2 * 1280 * 4 });
+    // PEFT's prefix token_dim is kvdim = nkv·hd = 32: n·kvdim 320 + kvdim·h 512 + h 16 + h·kv 2048 + kv 128 = 3024;
+    // saved + the n × kv prefix 1280
     const proj = adapterSummary(SMALL, settings('prefix', { virtualTokens: 10, encoder: 'mlp', encoderHidden: 16 }));
-    expect(proj).toMatchObject({ trainable: 3856, fileBytes: (3856 + 1280) * 4 });
+    expect(proj).toMatchObject({ trainable: 3024, fileBytes: (3024 + 1280) * 4 });
   });
 
   it('full fine-tuning trains and saves everything', () => {
-    expect(adapterSummary(SMALL, settings('full'))).toMatchObject({ trainable: 106816, saved: 106816, share: 1, fileBytes: 106816 * 4 });
+    expect(adapterSummary(SMALL, settings('full'))).toMatchObject({ trainable: 106816, saved: 106816, share: 1, fileBytes: 106816 * 4, fileDtype: 'fp32' });
+    // A bf16 checkpoint is exported in bf16: two bytes a weight.
+    expect(adapterSummary({ ...SMALL, torchDtype: 'bfloat16' }, settings('full'))).toMatchObject({ fileBytes: 106816 * 2, fileDtype: 'bf16' });
   });
 });
 

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrainJobParams } from '../../../../src-main/common/train';
+import { adapterSummary, methodDefaults } from '../../../../src-main/common/adapter-methods';
 import { readPeftPrompt } from '../../../../src-main/engine/io/peft-prompt';
+import { readSafetensorsHeader } from '../../../../src-main/engine/io/safetensors';
 import { buildEvalGraph } from '../../../../src-main/engine/nn';
 import { EngineSession } from '../../../../src-main/engine/runtime';
 import { loadEvalAdapter } from '../../../../src-main/engine/train/eval-adapter';
@@ -57,6 +59,11 @@ describe('prompt methods in the trainer', () => {
       expect(adapter.peftType).toBe(peftType);
       expect(adapter.encoder).not.toBeNull();
       expect(JSON.parse(readFileSync(join(result.adapterDir!, 'adapter_config.json'), 'utf8'))).toMatchObject({ peft_type: peftType, num_virtual_tokens: 4 });
+      // The Adapter wizard's count of trainable and saved values is what the engine trains and writes.
+      const summary = adapterSummary(params.spec, { ...methodDefaults(method), virtualTokens: 4, encoder, encoderHidden: 16 });
+      const elements = (file: string) => [...readSafetensorsHeader(join(result.adapterDir!, file)).tensors.values()].reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+      expect(elements('prompt_encoder.safetensors')).toBe(summary.trainable);
+      expect(elements('prompt_encoder.safetensors') + elements('adapter_model.safetensors')).toBe(summary.saved);
       // The exported adapter, loaded back for evaluation (as scoring and the baseline do), gives the run's last eval loss.
       const loaded = loadEvalAdapter(result.adapterDir!);
       const built = buildEvalGraph(params.spec, resolveWeightRefs(params.modelDir, join(root, 'eval-graph')), { ...loaded.graph, name: 'eval' });
