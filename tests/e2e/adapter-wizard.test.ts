@@ -1,6 +1,6 @@
 // The Adapter wizard in a real browser against `ftstudio serve`: every method on a catalog model with its live totals
-// (r 8 → 16 doubles LoRA), a screenshot per method, then a tiny model folder handed to Train, trained, and found in the
-// adapter library under Models.
+// (r 8 → 16 doubles LoRA), a screenshot per method, then a tiny model folder handed to Train, trained, found in the
+// adapter library under Models, and evaluated there against its base model.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,14 +77,15 @@ describe.skipIf(skip !== null)('Adapter wizard (serve + Chromium)', () => {
     await shot('plora');
   });
 
-  it('P-tuning and prefix tuning: virtual tokens cost n·H (or n·L·2·kv); no memory estimate yet', async () => {
+  it('P-tuning and prefix tuning: virtual tokens cost n·H (or n·L·2·kv); P-tuning’s memory is estimated, prefix tuning’s not yet', async () => {
     await choose('ptuning');
-    expect(await page.getByTestId('adapter-memory-none').textContent()).toMatch(/Not estimated/);
+    await expect.poll(async () => page.getByTestId('adapter-memory-total').textContent(), { timeout: 15_000 }).toMatch(/GiB/);
     const n20 = await trainable();
     await page.getByTestId('adapter-virtual-tokens-input').fill('40');
     await expect.poll(trainable).toBe(n20 + 20 * 896);
     await shot('ptuning');
     await choose('prefix');
+    expect(await page.getByTestId('adapter-memory-none').textContent()).toMatch(/Not estimated/);
     await page.getByTestId('adapter-encoder-none').check();
     await expect.poll(trainable).toBe(20 * 24 * 2 * 2 * 64); // n × L·2·nkv·hd
     await page.getByTestId('adapter-encoder-mlp').check();
@@ -103,7 +104,7 @@ describe.skipIf(skip !== null)('Adapter wizard (serve + Chromium)', () => {
     await shot('full');
   });
 
-  it('hands a tiny model’s LoRA settings to Train, trains, and lists the adapter under Models', async () => {
+  it('hands a tiny model’s LoRA settings to Train, trains, lists the adapter under Models and evaluates it', async () => {
     const model = writeTinyChatModel(join(work, 'model'));
     const data = writeCapitalsData(join(work, 'data'));
     await page.getByTestId('adapter-step-model').click();
@@ -143,6 +144,33 @@ describe.skipIf(skip !== null)('Adapter wizard (serve + Chromium)', () => {
     await entry.click();
     expect(await page.getByTestId('adapter-selected-path').inputValue()).toMatch(/adapter$/);
     await page.screenshot({ path: join(ARTIFACTS, 'adapter-library.png'), fullPage: true });
+
+    // Evaluate it: the training data imported as a dataset in the Data wizard, then the base model and the base with
+    // the adapter scored on the same 4 records.
+    await page.getByTestId('nav-data').click();
+    await page.getByTestId('import-paths').fill(data.train);
+    await page.getByTestId('import-name').fill('capitals');
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('import-report').waitFor({ timeout: 30_000 });
+    await page.getByTestId('nav-models').click();
+    await page.getByTestId('adapter-entry').first().click();
+    const panel = page.getByTestId('adapter-eval');
+    await expect.poll(async () => panel.getByTestId('adapter-eval-dataset').textContent()).toContain('capitals');
+    await panel.getByTestId('adapter-eval-limit').fill('4');
+    await panel.getByTestId('adapter-eval-run').click();
+    const base = panel.getByTestId('adapter-eval-base');
+    const tuned = panel.getByTestId('adapter-eval-tuned');
+    const states = async () => [await base.getAttribute('data-state'), await tuned.getAttribute('data-state')].join(' ');
+    await expect.poll(states, { timeout: 120_000 }).toMatch(/^(completed|failed|cancelled|interrupted) (completed|failed|cancelled|interrupted)$/);
+    expect(await states(), await panel.textContent() ?? '').toBe('completed completed');
+    const baseLoss = Number(await base.getByTestId('adapter-eval-loss').textContent());
+    const tunedLoss = Number(await tuned.getByTestId('adapter-eval-loss').textContent());
+    expect(baseLoss).toBeGreaterThan(0);
+    expect(tunedLoss).toBeGreaterThan(0);
+    expect(tunedLoss).not.toBe(baseLoss);
+    expect(await tuned.textContent()).toMatch(/4 \/ 4/);
+    expect(await panel.getByTestId('adapter-eval-delta').textContent()).toMatch(/^[+−]\d+\.\d{3}$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'adapter-library-eval.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-// The Adapter wizard in happy-dom: it reads the model's shape, counts live (r 8 → 16 doubles LoRA), estimates lora/full
-// memory and says "not estimated" for prompts, warns, and hands the settings to the Train form.
+// The Adapter wizard in happy-dom: it reads the model's shape, counts live (r 8 → 16 doubles LoRA), estimates lora/full/
+// P-tuning memory and says "not estimated" for prefix tuning, warns, and hands the settings to the Train form.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VueWrapper } from '@vue/test-utils';
 import type { EstimateRunInput, EstimateRunOutput } from '../../../src-main/common/estimate';
@@ -75,7 +75,7 @@ describe('AdapterWizard', () => {
     expect(wrapper.get('[data-testid="adapter-memory-total"]').text()).toBe('1.0 GiB');
   });
 
-  it('says "not estimated" for prompt methods, estimates full fine-tuning as full, and warns on nonsense', async () => {
+  it('estimates P-tuning with its virtual tokens, says "not estimated" for prefix tuning, full fine-tuning as full, and warns on nonsense', async () => {
     const fake = fakeApi();
     ({ wrapper } = await mountWithApp(AdapterWizard, fake, '/adapter?step=method'));
     const store = useAdapterStore();
@@ -83,7 +83,12 @@ describe('AdapterWizard', () => {
     await flush();
     await wrapper.get('[data-testid="adapter-method-ptuning"]').trigger('click');
     expect(store.settings.lr).toBe(1e-3);
+    await settle();
+    expect(fake.calls.filter((c) => c.method === 'estimate.run').at(-1)?.input).toMatchObject({ method: 'ptuning', ptuning: { virtualTokens: 20, encoder: 'mlp' } });
+    expect(wrapper.find('[data-testid="adapter-memory-total"]').exists()).toBe(true);
+    await wrapper.get('[data-testid="adapter-method-prefix"]').trigger('click');
     expect(wrapper.find('[data-testid="adapter-memory-none"]').exists()).toBe(true);
+    await wrapper.get('[data-testid="adapter-method-ptuning"]').trigger('click');
     expect(trainable()).toBe(20 * 64 + 64 * 128 + 128 + 128 * 128 + 128 + 128 * 64 + 64); // n·H + the MLP encoder
     store.settings.virtualTokens = 200;
     await flush();

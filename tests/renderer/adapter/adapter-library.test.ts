@@ -2,7 +2,7 @@
 // Models page that lists them and hands a run's settings back to Train.
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../src-main/common/jobs';
-import { adapterDirOf, adapterLibrary, kindOf, lastMetric, runTrainInput } from '../../../src-renderer/src/components/models/adapter-library';
+import { adapterLibrary, kindOf, lastMetric, resultDirOf, runTrainInput } from '../../../src-renderer/src/components/models/adapter-library';
 import ModelsView from '../../../src-renderer/src/views/ModelsView.vue';
 import { useTrainStore } from '../../../src-renderer/src/stores/train';
 import { createFakeApi, flush } from '../helpers/fake-api';
@@ -28,15 +28,26 @@ describe('adapterLibrary', () => {
     const groups = adapterLibrary(jobs, { r1: [{ step: 1, loss: 2 }, { step: 2, loss: 1.5 }, { step: 2, eval_loss: 1.7 }] });
     expect(groups.map((g) => [g.baseModel, g.entries.map((e) => e.jobId)])).toEqual([['/models/llama', ['r3']], ['/models/qwen', ['r2', 'r1']]]);
     const r1 = groups[1].entries[1];
-    expect(r1).toMatchObject({ method: 'lora', kind: 'LoRA · r 8', finalLoss: 1.5, evalLoss: 1.7, adapterDir: '/runs/r1/adapter', data: '/runs/r1/data/train.jsonl' });
+    expect(r1).toMatchObject({ method: 'lora', kind: 'LoRA · r 8', finalLoss: 1.5, evalLoss: 1.7, resultDir: '/runs/r1/adapter', isAdapter: true, data: '/runs/r1/data/train.jsonl' });
     expect(groups[1].entries[0].kind).toBe('PLoRA · r 8 × 3 stages = 24');
     expect(groups[0].entries[0]).toMatchObject({ kind: 'P-tuning · 20 tokens, MLP', finalLoss: null });
   });
 
-  it('names kinds, folders and last metrics plainly', () => {
+  it('points a full fine-tuning run at its saved model folder, not an adapter', () => {
+    const [group] = adapterLibrary([run('r6', { p: { method: 'full' } })], {});
+    expect(group.entries[0]).toMatchObject({ method: 'full', kind: 'Full fine-tuning · whole model', resultDir: '/runs/r6/model', isAdapter: false });
+  });
+
+  it('names every method’s kind, folders and last metrics plainly', () => {
+    expect(kindOf({ lora })).toBe('LoRA · r 8'); // runs from before the other methods have no method key
     expect(kindOf({ method: 'lora_plus', lora: { ...lora, useDora: true } })).toBe('LoRA+ · r 8 · DoRA');
+    expect(kindOf({ method: 'plora', lora: { ...lora, useRslora: true }, stages: 2 })).toBe('PLoRA · r 8 × 2 stages = 16 · rsLoRA');
+    expect(kindOf({ method: 'ptuning', prompt: { virtualTokens: 20, encoder: 'lstm' } })).toBe('P-tuning · 20 tokens, LSTM');
+    expect(kindOf({ method: 'prefix', prompt: { virtualTokens: 10, encoder: 'none' } })).toBe('Prefix tuning · 10 tokens');
     expect(kindOf({ method: 'full' })).toBe('Full fine-tuning · whole model');
-    expect(adapterDirOf('C:\\runs\\r1\\')).toBe('C:\\runs\\r1\\adapter');
+    expect(resultDirOf('C:\\runs\\r1\\')).toBe('C:\\runs\\r1\\adapter');
+    expect(resultDirOf('/runs/r1', 'ptuning')).toBe('/runs/r1/adapter');
+    expect(resultDirOf('/runs/r1/', 'full')).toBe('/runs/r1/model');
     expect(lastMetric([{ step: 1, loss: 2 }, { step: 1, eval_loss: 3 }], 'loss')).toBe(2);
     expect(lastMetric(undefined, 'eval_loss')).toBeNull();
   });

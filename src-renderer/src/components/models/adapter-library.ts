@@ -1,5 +1,5 @@
-// The adapter library's rows: the adapters of finished training runs, grouped by base model, from the jobs the app
-// knows (job params: model, method and settings; the run folder's metrics: final and eval loss).
+// The adapter library's rows: the adapters (and fully fine-tuned models) of finished training runs, grouped by base
+// model, from the jobs the app knows (job params: model, method and settings; the run folder's metrics: final and eval loss).
 import type { Job } from '../../../../src-main/common/jobs';
 import { LORA_METHODS, TRAIN_METHODS, type TrainMethod, type TrainStartInput } from '../../../../src-main/common/train';
 import { METHOD_INFO } from '../../../../src-main/common/adapter-methods';
@@ -15,8 +15,13 @@ export interface AdapterEntry {
   data: string | null;
   finalLoss: number | null;
   evalLoss: number | null;
-  /** <run folder>/adapter, where the trainer saves the final adapter (PEFT layout). */
-  adapterDir: string;
+  /**
+   * Where the trainer saves the result: <run folder>/adapter (a PEFT adapter) for the adapter methods, <run folder>/model
+   * (a whole model folder, loadable on its own) for full fine-tuning.
+   */
+  resultDir: string;
+  /** False for full fine-tuning: the result is a model, not an adapter to put on the base model. */
+  isAdapter: boolean;
   endedAt: string | null;
 }
 
@@ -36,10 +41,10 @@ export function lastMetric(rows: readonly MetricsRow[] | undefined, key: 'loss' 
   return null;
 }
 
-/** A run folder's adapter subfolder, with the folder's own separator (Windows paths stay Windows paths). */
-export function adapterDirOf(runDir: string): string {
+/** A run folder's result subfolder (adapter/, or model/ for full fine-tuning) with the folder's own separator (Windows paths stay Windows paths). */
+export function resultDirOf(runDir: string, method: TrainMethod = 'lora'): string {
   const sep = runDir.includes('\\') && !runDir.includes('/') ? '\\' : '/';
-  return `${runDir.replace(/[\\/]+$/, '')}${sep}adapter`;
+  return `${runDir.replace(/[\\/]+$/, '')}${sep}${method === 'full' ? 'model' : 'adapter'}`;
 }
 
 function methodOf(p: Params): TrainMethod {
@@ -94,9 +99,11 @@ export function runTrainInput(job: Job): Partial<TrainStartInput> {
 export function adapterEntry(job: Job, rows?: readonly MetricsRow[]): AdapterEntry | null {
   if (job.kind !== 'train' || job.state !== 'completed' || !job.runDir) return null;
   const p = job.params;
+  const method = methodOf(p);
   return {
-    jobId: job.id, baseModel: str(p.modelDir) ?? '(unknown model)', method: methodOf(p), kind: kindOf(p), data: str(p.trainData) ?? null,
-    finalLoss: lastMetric(rows, 'loss'), evalLoss: lastMetric(rows, 'eval_loss'), adapterDir: adapterDirOf(job.runDir), endedAt: job.endedAt,
+    jobId: job.id, baseModel: str(p.modelDir) ?? '(unknown model)', method, kind: kindOf(p), data: str(p.trainData) ?? null,
+    finalLoss: lastMetric(rows, 'loss'), evalLoss: lastMetric(rows, 'eval_loss'), resultDir: resultDirOf(job.runDir, method), isAdapter: method !== 'full',
+    endedAt: job.endedAt,
   };
 }
 
