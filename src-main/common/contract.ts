@@ -12,6 +12,7 @@ import {
 } from './datasets';
 import { DatasetAnalysis } from './data-analysis';
 import { TelemetryKindSchema, TelemetryLine } from './precision/telemetry-line';
+import { DryRunInput, DryRunResult, DryRunStarted } from './precision/dry-run';
 import { StoreStatus } from './store';
 import { TrainStartInput } from './train';
 
@@ -78,6 +79,10 @@ export const methods = {
   'estimate.baseline': { input: BaselineInput, output: BaselineStarted },
   /** Per shot count: state, mean answer loss given the prompt, perplexity, records scored. */
   'estimate.baselineResult': { input: z.object({ jobIds: z.array(z.string().min(1)).min(1).max(8) }).strict(), output: BaselineResult },
+  /** The Precision wizard's trial: short emulated runs in fp32 and the chosen precision, without and (fp16) with loss scaling. */
+  'precision.dryRun': { input: DryRunInput, output: DryRunStarted },
+  /** Per trial run: state, losses and gap to fp32, overflow/skipped steps, loss scale, gradient range shares; and the verdict. */
+  'precision.dryRunResult': { input: z.object({ jobIds: z.array(z.string().min(1)).min(1).max(3) }).strict(), output: DryRunResult },
   /** The cleaning operators: name, what they do, defaults and parameter schema. */
   'data.ops': { input: Empty, output: z.array(OperatorInfo) },
   'data.list': { input: Empty, output: z.array(Dataset) },

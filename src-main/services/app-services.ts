@@ -16,6 +16,7 @@ import { homeLayout } from './paths';
 import { readRunMetrics } from './run-metrics';
 import { readRunTelemetry } from './run-telemetry';
 import { startTrainingFromApp } from './train/start-from-app';
+import { dryRunResult, startDryRun } from './precision/dry-run';
 import { StoreService } from './store-service';
 import { dataHandlers } from './data/data-handlers';
 
@@ -103,6 +104,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'adapter.initCheckResult': ({ id }) => initCheckResult(id, jobs()),
     'estimate.baseline': (input) => startBaseline(storeService.require().datasets, jobs(), layout.runs, input),
     'estimate.baselineResult': ({ jobIds }) => baselineResult(jobs(), jobIds),
+    'precision.dryRun': (input) => startDryRun(input, layout.runs, jobs()),
+    'precision.dryRunResult': ({ jobIds }) => dryRunResult(jobs(), jobIds),
     ...dataHandlers(() => storeService.require().datasets, hub, { jobs, runsDir: layout.runs }),
     'dialog.openPaths': async ({ kind, title }) => {
       if (!options.pickPaths) throw new ApiError('unavailable', 'There is no file dialog in the browser: type the path of the file or folder instead.');

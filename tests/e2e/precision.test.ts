@@ -1,7 +1,11 @@
-// The number-format explorer in a real browser against `ftstudio serve`: type a value, read the result, screenshots.
+// The Precision page in a real browser against `ftstudio serve`: the number-format explorer (type a value, read the
+// result) and a trial run on the tiny chat model (fp32 vs fp16 with and without loss scaling, emulated); screenshots.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { writeCapitalsData, writeTinyChatModel } from '../fixtures/tiny-chat-model';
 import { ARTIFACTS, chromiumMissingReason, launchChromium, newRecordingPage, startServe, type ServeProcess } from './harness';
 
 const skip = chromiumMissingReason();
@@ -11,6 +15,7 @@ describe.skipIf(skip !== null)('Precision explorer (serve + Chromium)', () => {
   let browser: Browser;
   let page: Page;
   let consoleErrors: string[] = [];
+  const work = mkdtempSync(join(tmpdir(), 'ftstudio-e2e-precision-'));
 
   beforeAll(async () => {
     serve = await startServe();
@@ -21,6 +26,7 @@ describe.skipIf(skip !== null)('Precision explorer (serve + Chromium)', () => {
   afterAll(async () => {
     await browser?.close();
     await serve?.stop();
+    rmSync(work, { recursive: true, force: true });
   });
 
   it('shows 65520 overflowing fp16 but not bf16, and 1.0’s fp16 bits', async () => {
@@ -51,10 +57,33 @@ describe.skipIf(skip !== null)('Precision explorer (serve + Chromium)', () => {
     await page.getByTestId('quant-compare').screenshot({ path: join(ARTIFACTS, 'precision-fp8-int8.png') });
   });
 
-  it('is reachable from Home’s Precision step, marked as lacking only the trial run', async () => {
+  it('runs a trial on the tiny model: fp32, fp16 and fp16 with loss scaling, then says whether scaling is needed', async () => {
+    const model = writeTinyChatModel(join(work, 'model'));
+    const { train } = writeCapitalsData(join(work, 'data'));
+    await page.goto(`${serve.url}#/precision`);
+    const panel = page.getByTestId('dry-run');
+    await panel.getByTestId('dry-run-model').fill(model);
+    await panel.getByTestId('dry-run-data').fill(train);
+    await panel.getByTestId('dry-run-steps').fill('10');
+    await panel.getByTestId('dry-run-start').click();
+    // The table appears with the first poll (a row per run, a progress bar while it trains).
+    await panel.getByTestId('dry-run-table').waitFor({ timeout: 60_000 });
+    expect(await panel.locator('tbody tr').count()).toBe(3);
+    const verdict = panel.getByTestId('dry-run-verdict');
+    await verdict.waitFor({ timeout: 150_000 });
+    expect(await panel.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(['completed', 'completed', 'completed']);
+    expect(['needed', 'not-needed']).toContain(await verdict.getAttribute('data-status'));
+    expect(await verdict.textContent()).toMatch(/fp32/);
+    expect((await panel.getByTestId('dry-run-reference').getByTestId('dry-run-loss').textContent())?.trim()).toMatch(/^\d+\.\d{3} → \d+\.\d{3}$/);
+    expect((await panel.getByTestId('dry-run-scaled').getByTestId('dry-run-scale').textContent())?.trim()).toMatch(/^[\d,]+$/);
+    expect((await panel.getByTestId('dry-run-unscaled').getByTestId('dry-run-underflow').textContent())?.trim()).toMatch(/%$/);
+    await page.locator('section.card', { has: panel }).screenshot({ path: join(ARTIFACTS, 'precision-dry-run.png') });
+  }, 240_000);
+
+  it('is reachable from Home’s Precision step, marked as lacking only its memory and speed view', async () => {
     await page.goto(serve.url);
     const step = page.locator('[data-step="precision"]');
-    expect((await step.getByTestId('flow-step-status').textContent())?.trim()).toBe('No dry run yet');
+    expect((await step.getByTestId('flow-step-status').textContent())?.trim()).toBe('No memory/speed view yet');
     await step.getByTestId('open-precision').click();
     await page.getByTestId('precision-input').waitFor();
     await page.emulateMedia({ colorScheme: 'dark' });

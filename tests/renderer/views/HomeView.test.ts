@@ -1,4 +1,4 @@
-// Home shows the five steps in order: Data and Adapter built (Precision: "No dry run yet", Estimator: "No exact-match baseline yet"), links to the other pages, and the hardware card.
+// Home shows the five steps in order: Data and Adapter built (Precision: "No memory/speed view yet", Estimator: "No exact-match baseline yet"), links to the other pages, and the hardware card.
 import { describe, expect, it } from 'vitest';
 import HomeView from '../../../src-renderer/src/views/HomeView.vue';
 import { createFakeApi } from '../helpers/fake-api';
@@ -19,10 +19,10 @@ describe('HomeView', () => {
     expect(adapter.find('[data-testid="flow-step-status"]').exists()).toBe(false);
     expect(adapter.get('[data-testid="open-adapter"]').attributes('href')).toMatch(/\/adapter$/);
     expect(adapter.text()).toMatch(/LoRA\+, PLoRA, P-tuning, prefix, full.*hands the settings to Train/);
-    // Precision's wizard is not built, but its explorer and the hardware check are, and a run's precision is set on Train.
-    expect(steps[2].get('[data-testid="flow-step-status"]').text()).toBe('No dry run yet');
+    // Precision's wizard lacks only its memory/speed view: the explorer, the hardware check and the trial run exist.
+    expect(steps[2].get('[data-testid="flow-step-status"]').text()).toBe('No memory/speed view yet');
     expect(steps[2].get('[data-testid="open-precision"]').attributes('href')).toMatch(/\/precision$/);
-    expect(steps[2].text()).toMatch(/number-format explorer and what this machine supports.*set on the Train page.*trial run is still to come/i);
+    expect(steps[2].text()).toMatch(/number-format explorer, what this machine supports, and a trial run.*whether loss scaling is needed.*set on the Train page.*Memory and speed per format are still to come/i);
     // The Estimator's memory, time, cost and alternatives advisor exist; exact match waits for generation.
     expect(steps[3].get('[data-testid="flow-step-status"]').text()).toBe('No exact-match baseline yet');
     expect(steps[3].get('[data-testid="open-estimator"]').attributes('href')).toMatch(/\/estimator$/);

@@ -22,8 +22,8 @@ export const FLOW_STEPS: readonly FlowStep[] = [
     decides: 'Which base model you start from and how big the small trainable add-on (such as LoRA, its rank and alpha) is.',
   },
   {
-    id: 'precision', title: 'Precision', built: false, partial: 'No dry run yet', route: '/precision',
-    note: 'The number-format explorer and what this machine supports; a run’s precision and loss scaling are set on the Train page. The wizard’s trial run is still to come.',
+    id: 'precision', title: 'Precision', built: false, partial: 'No memory/speed view yet', route: '/precision',
+    note: 'The number-format explorer, what this machine supports, and a trial run (fp32 against fp16 or bf16, with and without loss scaling, emulated on the CPU) that says whether loss scaling is needed; a run’s precision is set on the Train page. Memory and speed per format are still to come.',
     decides: 'Which number format the weights and the math use, trading memory and speed against accuracy.',
   },
   {
