@@ -55,7 +55,7 @@ export const EstimateAlternativesOutput = z.object({
 });
 export type EstimateAlternativesOutput = z.infer<typeof EstimateAlternativesOutput>;
 
-/** The base model's loss on an eval split, zero-shot and k-shot: the number a fine-tune must beat. */
+/** The base model's loss (and, for short answers, exact match) on an eval split, zero-shot and k-shot: what a fine-tune must beat. */
 export const BaselineInput = z.object({
   modelPath: z.string().min(1),
   evalVersionId: z.string().min(1),
@@ -68,6 +68,13 @@ export const BaselineInput = z.object({
   threads: z.number().int().min(1).max(256).optional(),
   /** Score the model with this adapter folder (a trained run's adapter/): the same measurement for a fine-tune. */
   adapterDir: z.string().min(1).optional(),
+  /**
+   * Short answers: also generate each record's answer greedily and score exact match (SQuAD normalisation) against the
+   * reference. Costs a forward per new token per record (no KV cache), so it is off by default.
+   */
+  exactMatch: z.boolean().default(false),
+  /** With exactMatch: the most new tokens an answer may have (each record stops at its reference's tokens + 8 anyway). */
+  maxNewTokens: z.number().int().min(1).max(512).default(32),
 }).strict();
 export type BaselineInput = z.input<typeof BaselineInput>;
 export type BaselineParsed = z.output<typeof BaselineInput>;
@@ -91,6 +98,13 @@ export const BaselineRow = z.object({
   reason: z.string().nullable(),
   /** The adapter the model ran with; null for the base model. */
   adapter: z.string().nullable(),
+  /**
+   * With exactMatch: the share of records whose greedy answer equals the reference once SQuAD-normalised, over the same
+   * records as the loss; null until any, or when not measured (absent from rows of older servers).
+   */
+  exactMatch: z.number().min(0).max(1).nullable().optional(),
+  /** With exactMatch: one record's generated answer beside the expected one, to see what the model says. */
+  generatedSample: z.object({ idx: z.number().int(), generated: z.string(), expected: z.string() }).nullable().optional(),
 });
 export type BaselineRow = z.infer<typeof BaselineRow>;
 export const BaselineResult = z.object({ rows: z.array(BaselineRow) });

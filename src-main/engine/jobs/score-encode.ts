@@ -88,3 +88,39 @@ export function encodeScorePair(tokenizer: TextTokenizer, record: ScoreRecord, m
   if (outside !== undefined) throw new RecordError(`token id ${outside} is outside the model's vocabulary (${vocabSize})`);
   return { conditioned, unconditioned, answerTokens };
 }
+
+/** What greedy generation needs for a record's exact match: its prompt, its reference answer, and how to read the output. */
+export interface GenerationTask {
+  /** The conditioned tokens before the last answer's labelled span: the turns before it rendered with the generation prompt. */
+  promptIds: number[];
+  /** The last assistant turn's text: what exact match compares the generated answer with. */
+  reference: string;
+  /** The labelled span's length (the template's wrapping and end-of-turn included): the answer's size in new tokens. */
+  answerTokens: number;
+  /**
+   * Text the template puts between the generation prompt and the answer's own text (Qwen3: an empty think block), which
+   * a model trained on this template generates first; it is cut from the generated text before comparing. '' for most.
+   */
+  answerPrefix: string;
+}
+
+/** The last assistant turn as a generation task, from the conditioned example the losses are computed on. */
+export function generationTask(tokenizer: TextTokenizer, record: ScoreRecord, conditioned: Example): GenerationTask {
+  let start = -1;
+  for (let i = 0; i < conditioned.labels.length; i++) {
+    if (conditioned.labels[i] !== IGNORE_INDEX && (i === 0 || conditioned.labels[i - 1] === IGNORE_INDEX)) start = i;
+  }
+  if (start <= 0) throw new RecordError('no prompt before the answer to generate from');
+  let end = start;
+  while (end < conditioned.labels.length && conditioned.labels[end] !== IGNORE_INDEX) end++;
+  const last = record.messages.map((m) => m.role).lastIndexOf('assistant');
+  const reference = record.messages[last].content;
+  const system: ChatMessage[] = record.system !== undefined ? [{ role: 'system', content: record.system }] : [];
+  const before = tokenizer.renderChat([...system, ...record.messages.slice(0, last)], true);
+  const full = tokenizer.renderChat([...system, ...record.messages.slice(0, last + 1)], false);
+  const contentAt = full.startsWith(before) ? full.indexOf(reference, before.length) : -1;
+  return {
+    promptIds: conditioned.inputIds.slice(0, start), reference, answerTokens: end - start,
+    answerPrefix: contentAt >= 0 ? full.slice(before.length, contentAt) : '',
+  };
+}

@@ -14,6 +14,10 @@ export interface ScoreLine {
   ifd: number;
   ppl: number;
   tokens: number; // answer tokens the conditioned loss counts
+  /** With ScoreParams.generate: the last answer generated greedily from the turns before it, decoded (see generationTask). */
+  generated?: string;
+  /** With ScoreParams.generate: 1 when `generated` equals the reference answer once SQuAD-normalised, else 0. */
+  exact_match?: 0 | 1;
 }
 
 /** A record that could not be scored, and why (too long, no answer tokens, unrenderable). */

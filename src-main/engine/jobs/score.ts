@@ -1,5 +1,6 @@
 // The 'score' engine job: loss-based data-quality scores per record under the base model (or the model with an adapter,
-// Quantity to Quality" (Li et al. 2023): the answer's mean loss given its prompt over its mean loss alone.
+// adapterDir). IFD is "From Quantity to Quality" (Li et al. 2023): the answer's mean loss given its prompt over its mean
+// loss alone. With `generate`, each record's last answer is also generated greedily and scored by exact match.
 import { createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,10 +12,13 @@ import { TextTokenizer } from '../../models/tokenizer';
 import { buildEvalGraph } from '../nn';
 import { EngineSession, type Feed } from '../runtime';
 import { loadEvalAdapter, type EvalAdapter } from '../train/eval-adapter';
+import type { Example } from '../train/batches';
 import { evaluateOnSession } from '../train/evaluate';
+import { greedyDecode, openNextTokenSession } from '../train/generate';
 import { resolveWeightRefs } from '../train/weights';
+import { exactMatch } from './answer-normalize';
 import { appendJsonl } from './run-folder';
-import { encodeScorePair, RecordError, ScoreRecord } from './score-encode';
+import { encodeScorePair, generationTask, RecordError, ScoreRecord } from './score-encode';
 import { readWrittenScores, scoresPath, type ScoreErrorLine, type ScoreLine } from './score-file';
 import type { EngineJob, JobContext, JobOutcome } from './types';
 
@@ -92,8 +96,24 @@ async function openEvalSession(modelDir: string, spec: ModelSpec, graphDir: stri
   return { session: await EngineSession.create(path, { intraOpThreads: threads }), feeds };
 }
 
+/** The greedy decoder of a job that measures exact match (ScoreParams.generate). */
+interface Generator { session: EngineSession; feeds: Record<string, Feed>; maxNewTokens: number; eosIds: number[] }
+
+/** Extra new tokens allowed beyond the reference answer's own: room for a wrong answer to differ without running long. */
+const GENERATE_SLACK_TOKENS = 8;
+
+/** The record's last answer generated greedily, and whether it matches the reference. */
+async function generateAnswer(gen: Generator, tokenizer: TextTokenizer, record: ScoreRecord, conditioned: Example, maxSeqLen: number): Promise<Pick<ScoreLine, 'generated' | 'exact_match'>> {
+  const task = generationTask(tokenizer, record, conditioned);
+  const maxNewTokens = Math.min(gen.maxNewTokens, task.answerTokens + GENERATE_SLACK_TOKENS);
+  const out = await greedyDecode(gen.session, task.promptIds, { maxNewTokens, eosIds: gen.eosIds, feeds: gen.feeds, maxLength: maxSeqLen });
+  const text = tokenizer.decode(out.ids);
+  const generated = task.answerPrefix && text.startsWith(task.answerPrefix) ? text.slice(task.answerPrefix.length) : text;
+  return { generated, exact_match: exactMatch(generated, task.reference) };
+}
+
 /** Scores one record: its line for scores.jsonl, or its error line when it cannot be scored. */
-async function scoreRecord(session: EngineSession, feeds: Record<string, Feed>, tokenizer: TextTokenizer, record: ScoreRecord, maxSeqLen: number, vocabSize: number): Promise<ScoreLine | ScoreErrorLine> {
+async function scoreRecord(session: EngineSession, feeds: Record<string, Feed>, tokenizer: TextTokenizer, record: ScoreRecord, maxSeqLen: number, vocabSize: number, gen: Generator | null): Promise<ScoreLine | ScoreErrorLine> {
   try {
     const pair = encodeScorePair(tokenizer, record, maxSeqLen, vocabSize);
     // Batch size 1: no padding, so the loss is exactly the record's and order does not matter for cost.
@@ -104,6 +124,7 @@ async function scoreRecord(session: EngineSession, feeds: Record<string, Feed>, 
     }
     return {
       idx: record.idx, answer_loss_given_prompt: given.loss, answer_loss: alone.loss, ifd: given.loss / alone.loss, ppl: given.ppl, tokens: pair.answerTokens,
+      ...(gen ? await generateAnswer(gen, tokenizer, record, pair.conditioned, maxSeqLen) : {}),
     };
   } catch (err) {
     if (err instanceof RecordError) return { idx: record.idx, error: err.message };
@@ -131,7 +152,12 @@ export const scoreJob: EngineJob = {
     const graphDir = join(ctx.runDir as string, 'graph');
     const adapter = params.adapterDir ? loadEvalAdapter(params.adapterDir) : null;
     if (adapter) log(`with the adapter ${params.adapterDir} (${adapter.label})`);
+    const eos = tokenizer.eosTokenId;
+    if (params.generate && eos == null) {
+      throw new Error(`${params.modelDir} has no eos_token in tokenizer_config.json: generating answers for exact match needs one to stop at.`);
+    }
     const { session, feeds } = await openEvalSession(params.modelDir, spec, graphDir, threads, adapter);
+    let gen: Generator | null = null;
     const startedAt = Date.now();
     let seen = 0;
     let doneNow = 0;
@@ -148,6 +174,10 @@ export const scoreJob: EngineJob = {
       });
     };
     try {
+      if (params.generate) {
+        gen = { ...(await openNextTokenSession(params.modelDir, spec, graphDir, threads, adapter)), maxNewTokens: params.generate.maxNewTokens, eosIds: [eos as number] };
+        log(`generating each last answer greedily for exact match (at most ${params.generate.maxNewTokens} new tokens)`);
+      }
       for await (const { line, text } of dataLines(params.dataFile)) {
         if (ctx.stopReason()) return { status: 'stopped' }; // a record boundary: every line written so far is whole
         seen++;
@@ -156,7 +186,7 @@ export const scoreJob: EngineJob = {
           report(false);
           continue;
         }
-        const out = record ? await scoreRecord(session, feeds, tokenizer, record, maxSeqLen, spec.vocabSize) : { idx, error: problem };
+        const out = record ? await scoreRecord(session, feeds, tokenizer, record, maxSeqLen, spec.vocabSize, gen) : { idx, error: problem };
         appendJsonl(outFile, out); // one synchronous append per record: a crash loses at most the record in flight
         if ('error' in out) {
           written.errors.add(idx);
@@ -171,6 +201,7 @@ export const scoreJob: EngineJob = {
       report(true);
     } finally {
       await session.release();
+      await gen?.session.release();
       // The graph folder only holds hard links of the weights (copies where linking failed): nothing a resume needs.
       rmSync(graphDir, { recursive: true, force: true });
     }

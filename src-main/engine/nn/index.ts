@@ -8,6 +8,7 @@ export {
   type LoraConfig, type LoraInit, type LoraModule, type LoraTarget, type LoraTensor,
 } from './lora';
 export { IGNORE_INDEX } from './loss';
+export { NEXT_TOKEN_LOGITS, buildNextTokenGraph, type NextTokenGraph, type NextTokenOptions } from './next-token';
 export { COMPUTE_PRECISIONS, type ComputePrecision } from './precision';
 export { Prng } from './prng';
 export { ropeInvFreq } from './rope';

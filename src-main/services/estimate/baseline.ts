@@ -1,5 +1,6 @@
 // The measured baseline: the base model's answer loss on an eval version, zero-shot and k-shot, one `score` job per shot
-// count; the few-shot examples are earlier user/assistant turns the score job does not count (contextTurns).
+// count; the few-shot examples are earlier user/assistant turns the score job does not count (contextTurns). With
+// exactMatch the score jobs also generate each answer greedily and score it against the reference (exact_match).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +19,14 @@ export interface BaselineJobs extends ScoreJobStarter {
 }
 
 const META = 'baseline.json';
-interface Meta { shots: number; evalVersionId: string; examplesFrom: string; exampleIdx: number[]; records: number; adapterDir?: string }
+interface Meta {
+  shots: number; evalVersionId: string; examplesFrom: string; exampleIdx: number[]; records: number; adapterDir?: string;
+  /** With exactMatch: the first record's idx and reference answer, shown beside what the model generated for it. */
+  exactMatch?: { sample: { idx: number; expected: string } };
+}
+
+/** The answer exact match compares with: the record's last assistant turn (the score job's generationTask). */
+const lastAnswer = (r: DataRecord) => r.messages.filter((m) => m.role === 'assistant').at(-1)?.content ?? '';
 
 /** A record a few-shot prompt can show: an answer to learn from and no tools (which the template cannot render yet). */
 const usable = (r: DataRecord) => r.messages.some((m) => m.role === 'assistant') && !r.tools?.length;
@@ -79,30 +87,36 @@ export async function startBaseline(repo: DatasetsRepo, jobs: BaselineJobs, runs
     const meta: Meta = {
       shots: k, evalVersionId: evalVersion.id, examplesFrom: poolVersion.id, exampleIdx: examples.slice(0, k + (same ? 1 : 0)).map((e) => e.idx), records: records.length,
       ...(input.adapterDir ? { adapterDir: input.adapterDir } : {}),
+      ...(input.exactMatch ? { exactMatch: { sample: { idx: records[0].idx, expected: lastAnswer(records[0]) } } } : {}),
     };
     writeFileSync(join(runDir, META), JSON.stringify(meta));
     // No versionId: these losses describe prompts, not the records, so they must not become the version's data scores.
     const job = await jobs.start('score', {
       modelDir: input.modelPath, dataFile, ...(input.adapterDir ? { adapterDir: input.adapterDir } : {}),
       ...(input.maxSeqLen ? { maxSeqLen: input.maxSeqLen } : {}), ...(input.threads ? { threads: input.threads } : {}),
+      ...(input.exactMatch ? { generate: { maxNewTokens: input.maxNewTokens } } : {}),
     }, { runDir });
     started.push({ shots: k, jobId: job.id });
   }
   return { jobs: started, records: records.length };
 }
 
-interface Scores { losses: Map<number, number>; errors: number }
+interface Scores { losses: Map<number, number>; matches: Map<number, number>; generated: Map<number, string>; errors: number }
 
 function readScores(runDir: string): Scores {
-  const out: Scores = { losses: new Map(), errors: 0 };
+  const out: Scores = { losses: new Map(), matches: new Map(), generated: new Map(), errors: 0 };
   const file = join(runDir, 'scores.jsonl');
   if (!existsSync(file)) return out;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     try {
-      const row = JSON.parse(line) as { idx?: number; answer_loss_given_prompt?: number; error?: string };
+      const row = JSON.parse(line) as { idx?: number; answer_loss_given_prompt?: number; error?: string; exact_match?: number; generated?: string };
       if (typeof row.error === 'string') out.errors++;
-      else if (typeof row.idx === 'number' && typeof row.answer_loss_given_prompt === 'number') out.losses.set(row.idx, row.answer_loss_given_prompt);
+      else if (typeof row.idx === 'number' && typeof row.answer_loss_given_prompt === 'number') {
+        out.losses.set(row.idx, row.answer_loss_given_prompt);
+        if (typeof row.exact_match === 'number') out.matches.set(row.idx, row.exact_match);
+        if (typeof row.generated === 'string') out.generated.set(row.idx, row.generated);
+      }
     } catch {
       // the line being written right now
     }
@@ -113,8 +127,9 @@ function readScores(runDir: string): Scores {
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 /**
- * Per shot count: the mean answer loss given the prompt. Once every job has completed, over the records that every shot
- * count scored (a k-shot prompt may run past the length limit; comparing different records would not be fair).
+ * Per shot count: the mean answer loss given the prompt (and the exact-match rate, when measured). Once every job has
+ * completed, over the records that every shot count scored (a k-shot prompt may run past the length limit; comparing
+ * different records would not be fair).
  */
 export async function baselineResult(jobs: BaselineJobs, jobIds: string[]): Promise<BaselineResult> {
   const found: { job: Job; meta: Meta; scores: Scores }[] = [];
@@ -127,11 +142,16 @@ export async function baselineResult(jobs: BaselineJobs, jobIds: string[]): Prom
   const done = found.every((f) => f.job.state === 'completed');
   const common = done ? [...found[0].scores.losses.keys()].filter((idx) => found.every((f) => f.scores.losses.has(idx))) : null;
   const rows: BaselineRow[] = found.map(({ job, meta, scores }) => {
-    const losses = common ? common.map((idx) => scores.losses.get(idx)!) : [...scores.losses.values()];
+    const idxs = common ?? [...scores.losses.keys()];
+    const losses = idxs.map((idx) => scores.losses.get(idx)!);
     const loss = mean(losses);
+    const sample = meta.exactMatch?.sample;
+    const generated = sample ? scores.generated.get(sample.idx) : undefined;
     return {
       shots: meta.shots, jobId: job.id, state: job.state, progress: job.progress, loss, ppl: loss == null ? null : Math.exp(loss),
       scored: losses.length, errors: scores.errors, records: meta.records, reason: job.reason, adapter: meta.adapterDir ?? null,
+      exactMatch: meta.exactMatch ? mean(idxs.flatMap((idx) => scores.matches.get(idx) ?? [])) : null,
+      generatedSample: sample && generated !== undefined ? { idx: sample.idx, generated, expected: sample.expected } : null,
     };
   });
   return { rows: rows.sort((a, b) => a.shots - b.shots || Number(a.adapter !== null) - Number(b.adapter !== null)) };

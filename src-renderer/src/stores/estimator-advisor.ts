@@ -25,7 +25,8 @@ export const DEFAULT_ANSWERS: AdvisorAnswers = {
   capability: '', hasCorpus: false, corpusTokens: 1_000_000, shortAnswers: false, promptTokens: 200, answerTokens: 100, instructionTokens: 150, shots: 3,
 };
 
-export interface BaselineForm { modelPath: string; evalVersionId: string; shots: number[]; limit: number }
+/** exactMatch: also generate the answers and score exact match (follows the advisor's "answers are short"). */
+export interface BaselineForm { modelPath: string; evalVersionId: string; shots: number[]; limit: number; exactMatch: boolean }
 
 /** Baseline results are polled while their jobs run: cheap (two small files per job) and needs no event wiring. */
 export const BASELINE_POLL_MS = 1000;
@@ -37,8 +38,10 @@ export const useAdvisorStore = defineStore('estimator-advisor', () => {
   const result = shallowRef<EstimateAlternativesOutput | null>(null);
   const error = ref<string | null>(null);
   const datasets = shallowRef<Dataset[]>([]);
-  const baseline = reactive<BaselineForm>({ modelPath: '', evalVersionId: '', shots: [0, 3], limit: 100 });
+  const baseline = reactive<BaselineForm>({ modelPath: '', evalVersionId: '', shots: [0, 3], limit: 100, exactMatch: false });
   const baselineRows = ref<BaselineRow[]>([]);
+  /** Whether the rows shown were measured with exact match (their column is shown then, even before a number is in). */
+  const baselineExactMatch = ref(false);
   const baselineError = ref<string | null>(null);
   const measuring = ref(false);
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -106,8 +109,10 @@ export const useAdvisorStore = defineStore('estimator-advisor', () => {
     try {
       const started = await api.call('estimate.baseline', {
         modelPath: baseline.modelPath.trim(), evalVersionId: baseline.evalVersionId, shots: [...baseline.shots], limit: baseline.limit, seed: 0,
+        exactMatch: baseline.exactMatch,
       });
       baselineRows.value = [];
+      baselineExactMatch.value = baseline.exactMatch;
       await refreshBaseline(started.jobs.map((j) => j.jobId));
     } catch (err) {
       baselineError.value = describeError(err);
@@ -124,6 +129,10 @@ export const useAdvisorStore = defineStore('estimator-advisor', () => {
 
   // The comparison follows the run's settings and the answers, debounced like the estimate itself.
   watch([() => estimator.settings, answers], schedule, { deep: true });
+  // Short answers are where exact match makes sense: the advisor's answer ticks the baseline's box (it can be unticked).
+  watch(() => answers.shortAnswers, (short) => { baseline.exactMatch = short; }, { immediate: true });
 
-  return { answers, result, error, datasets, baseline, baselineRows, baselineError, measuring, compare, schedule, loadDatasets, measureBaseline, refreshBaseline, stop };
+  return {
+    answers, result, error, datasets, baseline, baselineRows, baselineExactMatch, baselineError, measuring, compare, schedule, loadDatasets, measureBaseline, refreshBaseline, stop,
+  };
 });

@@ -99,7 +99,7 @@ describe('the alternatives advisor', () => {
     expect(advice).not.toContain('Name the capability');
     expect(advice).toContain('RAG brings it in at request time');
     expect(advice).toContain('exact match is the natural score');
-    expect(wrapper!.get('[data-testid="baseline-exact-match"]').text()).toContain('cannot do yet');
+    expect(wrapper!.get('[data-testid="baseline-exact-match-toggle"]').element).toHaveProperty('checked', true); // short answers: exact match is on
   });
 
   it('measures the baseline: starts the jobs, shows progress, then the losses and what they mean', async () => {

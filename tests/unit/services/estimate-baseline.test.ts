@@ -1,6 +1,7 @@
 // The measured baseline end to end: estimate.baseline starts a score job per shot count on the tiny chat model (engine
-// processes under the supervisor), estimate.baselineResult reads their mean answer loss; the version's scores stay untouched.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// processes under the supervisor), estimate.baselineResult reads their mean answer loss (and exact match, when asked);
+// the version's scores stay untouched.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -91,6 +92,45 @@ describe('estimate.baseline', () => {
     expect(byAdapter.get(join(dir, 'zero-b'))!.loss).toBe(byAdapter.get(null)!.loss);
     expect(Math.abs(byAdapter.get(join(dir, 'random-b'))!.loss! - byAdapter.get(null)!.loss!)).toBeGreaterThan(1e-3);
     await expect(client.call('estimate.baseline', { modelPath: model, evalVersionId: versionId, adapterDir: join(dir, 'nowhere') })).rejects.toThrow(/not an adapter folder/);
+  }, 200_000);
+
+  it('measures exact match on short answers: the generated answer and its rate per shot count; a planted answer scores 1', async () => {
+    const client: ApiClient = createMemoryClient(services!.handlers, services!.hub);
+    const model = join(dir, 'model');
+    const versionId = (await client.call('data.list', {}))[0].currentVersion!.id;
+    // maxNewTokens 3: every answer is cut at 3 tokens, so a rerun on the same prompts generates exactly the same text.
+    const run = (evalVersionId: string, shots: number[]) => client.call('estimate.baseline', { modelPath: model, evalVersionId, shots, limit: 4, seed: 1, threads: 1, exactMatch: true, maxNewTokens: 3 });
+    const settle = async (jobIds: string[]) => {
+      let result = await client.call('estimate.baselineResult', { jobIds });
+      for (const until = Date.now() + 150_000; result.rows.some((r) => !['completed', 'failed'].includes(r.state)) && Date.now() < until;) {
+        await new Promise((r) => setTimeout(r, 300));
+        result = await client.call('estimate.baselineResult', { jobIds });
+      }
+      return result.rows;
+    };
+    const started = await run(versionId, [0, 2]);
+    const jobIds = started.jobs.map((j) => j.jobId);
+    const rows = await settle(jobIds);
+    expect(rows.map((r) => [r.shots, r.state, r.scored])).toEqual([[0, 'completed', 4], [2, 'completed', 4]]);
+    for (const r of rows) {
+      expect(r.exactMatch).toBeGreaterThanOrEqual(0);
+      expect(r.exactMatch).toBeLessThanOrEqual(1);
+      expect(r.generatedSample!.generated.length).toBeGreaterThan(0);
+      expect(r.generatedSample!.expected).toMatch(/^[A-Z][a-z]+\.$/); // a capital: "Paris."
+    }
+
+    // Plant: a version whose answers are the zero-shot generations themselves, for the same questions.
+    const zeroShot = await client.call('jobs.get', { id: jobIds[0] });
+    const generated = new Map(readFileSync(join(zeroShot.runDir!, 'scores.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { idx: number; generated: string }).map((l) => [l.idx, l.generated]));
+    const questions = readFileSync(join(zeroShot.runDir!, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { idx: number; messages: { content: string }[] });
+    const plantedFile = join(dir, 'planted.jsonl');
+    writeFileSync(plantedFile, questions.map((q) => JSON.stringify({ messages: [{ role: 'user', content: q.messages[0].content }, { role: 'assistant', content: generated.get(q.idx) }] })).join('\n'));
+    const { dataset } = await client.call('data.import', { paths: [plantedFile], name: 'planted' });
+    const planted = await settle((await run(dataset.currentVersion!.id, [0])).jobs.map((j) => j.jobId));
+    expect(planted.map((r) => [r.state, r.scored, r.exactMatch])).toEqual([['completed', 4, 1]]);
+    // Without exactMatch the rows say it was not measured.
+    expect((await settle((await client.call('estimate.baseline', { modelPath: model, evalVersionId: versionId, shots: [0], limit: 2, threads: 1 })).jobs.map((j) => j.jobId)))[0])
+      .toMatchObject({ exactMatch: null, generatedSample: null });
   }, 200_000);
 
   it('compares the alternatives through the API', async () => {
