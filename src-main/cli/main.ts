@@ -48,7 +48,9 @@ Training flags (in run.yaml the same keys in snake_case, e.g. weight_decay: 0.01
   --schedule constant|linear|cosine (linear) --warmup-steps 0 --max-grad-norm 1.0 (0 = off)
   --batch-size 1 --grad-accum 1 --steps N | --epochs 1 (steps = ceil(epochs × ceil(examples / batch) / grad-accum))
   --seed 42 --no-shuffle --eval-every 0 --save-every 0 (0 = at the end only) --threads N (default: all cores)
-  --precision fp32|bf16|fp16 (fp32): mixed precision (autocast) with fp32 master weights; fp8 is not available yet
+  --precision fp32|bf16|fp16|fp8 (fp32): mixed precision (autocast) with fp32 master weights; fp8: the decoder
+              projections in fp8 (E4M3 forward, E5M2 gradients) with delayed per-tensor scaling, the rest bf16
+  --fp8-margin 0 --fp8-amax-history 16   fp8's scale headroom (powers of two) and amax history window (steps)
   --loss-scale dynamic|none|N   default dynamic for fp16 (its gradients under 6e-8 become zero), none otherwise;
                                 bf16 has fp32's exponent range and needs none. N: a static scale, e.g. 65536
   --emulate   run the precision emulated (fp32 math, rounded where autocast rounds), recorded in run.json; this

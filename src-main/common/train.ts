@@ -101,8 +101,11 @@ export const TrainJobParams = z.object({
   saveEvery: z.number().int().min(0), // 0 = only at the end (and on cancel)
   threads: z.number().int().min(1).max(256),
   // Mixed precision (emulated autocast on CPU, engine/nn/precision.ts) and loss scaling. Both optional and absent for
-  // fp32 runs, so the resume hash of existing run folders is unchanged. Loss scale default: dynamic for fp16, else none.
-  precision: z.enum(['fp32', 'fp16', 'bf16']).optional(),
+  // fp32 runs, so the resume hash of existing run folders is unchanged. Loss scale default: dynamic for fp16, else none
+  // (fp8 too: its per-tensor delayed scaling keeps gradients in E5M2's range, as Transformer Engine needs no loss scale).
+  precision: z.enum(['fp32', 'fp16', 'bf16', 'fp8']).optional(),
+  // fp8 delayed scaling (engine/precision/delayed-scaling.ts); absent keys take its defaults (margin 0, 16 steps).
+  fp8: z.strictObject({ margin: z.number().int().min(0).max(64), amaxHistoryLen: z.number().int().min(1).max(4096) }).partial().optional(),
   lossScale: z.union([z.literal('dynamic'), z.literal('none'), z.number().positive()]).optional(),
   // Range telemetry every N optimizer steps into telemetry.jsonl (engine/train/telemetry.ts); absent (or 0) = off, so
   // the params, and the resume hash, of runs without it stay as they were.

@@ -5,6 +5,7 @@ import type { Graph } from '../ir/graph';
 import type { Value } from '../ir/value';
 import type { LoraAdapter, LoraTarget } from './lora';
 import { projectionDims } from './lora';
+import { fp8Linear } from '../precision/fp8-linear';
 import { lowp, type ComputePrecision } from './precision';
 import type { WeightSource } from './weights';
 
@@ -20,7 +21,8 @@ export interface LayerContext {
 
 /**
  * y = x Wᵀ (+ b); x: [..., in], W: [out, in] → [..., out]. Under fp16/bf16 autocast x, W and y (after the bias, as
- * addmm writes it) are low-precision copies.
+ * addmm writes it) are low-precision copies. Under 'fp8' this is bf16 (the prompt encoders' linears); the decoder
+ * projections take fp8Linear (projection below).
  */
 export function linear(g: Graph, x: Value, w: Value, bias?: Value, precision?: ComputePrecision): Value {
   if (!precision || precision === 'fp32') {
@@ -39,7 +41,8 @@ export function projection(ctx: LayerContext, x: Value, module: string, target: 
   const [inF, outF] = projectionDims(ctx.spec)[target];
   const w = ctx.weights.get(`${module}.weight`, [outF, inF]);
   const b = bias ? ctx.weights.get(`${module}.bias`, [outF]) : undefined;
-  const y = linear(ctx.g, x, w, b, ctx.precision);
+  // fp8: TE's fp8 Linear for the base projection; the LoRA A/B matmuls stay bf16 (amatmul), TE having no adapters.
+  const y = ctx.precision === 'fp8' ? fp8Linear(ctx.g, x, w, b, module) : linear(ctx.g, x, w, b, ctx.precision);
   // DoRA needs W itself (its row norms) and the bias (its rescaling leaves the bias out).
   return ctx.lora ? ctx.lora.apply(module, x, y, w, b) : y;
 }

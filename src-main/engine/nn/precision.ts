@@ -8,18 +8,26 @@
 // the low-precision copy and passes it straight through the cast to the fp32 tensor (a StraightThrough node: autodiff
 // never differentiates the rounding arithmetic, so each low-precision copy costs one gradient rounding in the backward).
 // 'fp32' (the default) adds nothing, so fp32 graphs are byte-identical to graphs built without a precision.
+// 'fp8' is bf16 autocast everywhere except the decoder projections, which run as fp8 linears (precision/fp8-linear.ts,
+// layers.ts projection): Transformer Engine runs fp8 only in its Linear modules, attention and lm_head stay bf16.
 
 import type { Graph } from '../ir/graph';
 import type { Value } from '../ir/value';
 import { isInFormat, markInFormat, roundToFormat } from '../precision/emulate';
 
-export type ComputePrecision = 'fp32' | 'fp16' | 'bf16';
+export type ComputePrecision = 'fp32' | 'fp16' | 'bf16' | 'fp8';
 
-export const COMPUTE_PRECISIONS: readonly ComputePrecision[] = ['fp32', 'fp16', 'bf16'];
+export const COMPUTE_PRECISIONS: readonly ComputePrecision[] = ['fp32', 'fp16', 'bf16', 'fp8'];
+
+/** The autocast format outside the fp8 linears (bf16 for 'fp8'); undefined for fp32. */
+export function autocastFormat(precision: ComputePrecision | undefined): 'fp16' | 'bf16' | undefined {
+  return !precision || precision === 'fp32' ? undefined : precision === 'fp8' ? 'bf16' : precision;
+}
 
 /** v as AMP's low-precision copy of it (forward and gradient rounded); v itself for fp32 or non-float32 values. */
-export function lowp(g: Graph, v: Value, precision: ComputePrecision | undefined): Value {
-  if (!precision || precision === 'fp32' || v.dtype !== 'float32') return v;
+export function lowp(g: Graph, v: Value, computePrecision: ComputePrecision | undefined): Value {
+  const precision = autocastFormat(computePrecision);
+  if (!precision || v.dtype !== 'float32') return v;
   // The forward rounding of a tensor read by several matmuls (x by q/k/v and LoRA A) is built once; each use keeps its
   // own GradRound, as each autocast cast has its own backward. A value already in the format (a matmul output fed to
   // the next matmul, a weight cast from a bf16 checkpoint) is its own rounding, rounding being idempotent.

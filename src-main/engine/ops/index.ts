@@ -29,10 +29,12 @@ import { Neg } from './neg';
 import { Pad } from './pad';
 import { Pow } from './pow';
 import { Reciprocal } from './reciprocal';
+import { ReduceMax } from './reduce-max';
 import { ReduceMean } from './reduce-mean';
 import { ReduceSum } from './reduce-sum';
 import { Relu } from './relu';
 import { Reshape } from './reshape';
+import { ScaledGradRound } from './scaled-grad-round';
 import { ScatterElements } from './scatter-elements';
 import { ScatterND } from './scatter-nd';
 import { Shape } from './shape';
@@ -54,14 +56,14 @@ import { Where } from './where';
 
 export {
   Abs, Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
-  Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
-  Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sign, Sin, Size, Slice, Softmax, Sqrt, Squeeze, StopGradient, StraightThrough, Sub, Tanh,
+  Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMax, ReduceMean, ReduceSum, Relu,
+  Reshape, ScaledGradRound, ScatterElements, ScatterND, Shape, Sigmoid, Sign, Sin, Size, Slice, Softmax, Sqrt, Squeeze, StopGradient, StraightThrough, Sub, Tanh,
   Transpose, Unsqueeze, Where,
 };
 
 export const ALL_OPS: readonly OpDef[] = [
   Abs, Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
-  Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMean, ReduceSum, Relu,
-  Reshape, ScatterElements, ScatterND, Shape, Sigmoid, Sign, Sin, Size, Slice, Softmax, Sqrt, Squeeze, StopGradient, StraightThrough, Sub, Tanh,
+  Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMax, ReduceMean, ReduceSum, Relu,
+  Reshape, ScaledGradRound, ScatterElements, ScatterND, Shape, Sigmoid, Sign, Sin, Size, Slice, Softmax, Sqrt, Squeeze, StopGradient, StraightThrough, Sub, Tanh,
   Transpose, Unsqueeze, Where,
 ];

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { readSafetensorsHeader, readTensorF32, writeSafetensors } from '../io/safetensors';
 import { readLatestCheckpoint, writeLatestCheckpoint } from '../jobs/run-folder';
+import type { Fp8ScalingState } from '../precision/delayed-scaling';
 import type { DataPosition } from './batches';
 
 export interface TrainerState {
@@ -21,6 +22,8 @@ export interface TrainerState {
   configHash: string; // a resume with a different configuration is refused
   /** The loss scaler (runs with loss scaling only): scale, growth tracker and the skipped steps so far. */
   scaler?: { scale: number; growthTracker: number; skippedSteps: number };
+  /** fp8 runs: each scaled tensor's scale and amax history, so a resumed run scales exactly as an uninterrupted one. */
+  fp8?: Fp8ScalingState;
   /** PLoRA: the stage in progress (0-based); the stages before it are merged into the run's weights. */
   stage?: number;
   /** PLoRA: the applied updates before this stage began; its fresh optimizer counts steps from there. */

@@ -12,6 +12,7 @@ import { buildEvalGraph, buildTrainGraph, type BuiltGraph, type WeightRef } from
 import { buildUpdateGraph, initOptimizerState, lrForUpdate, scalarFeeds, type OptimizerConfig, type ParamSpec } from '../optim';
 import { serializeModel } from '../onnx/serialize';
 import { GradScaler, type LossScaleConfig } from '../precision/grad-scaler';
+import { amaxOutputOf, DelayedScaling, FP8_RECIPE_DEFAULTS, FP8_SCALE_PREFIX, type Fp8Recipe } from '../precision/delayed-scaling';
 import { EngineSession, type Feed } from '../runtime';
 import { BatchStream } from './batches';
 import { loadLatestCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint';
@@ -45,6 +46,27 @@ export function optimizerParams(params: readonly ParamSpec[], method: TrainJobPa
 export function lossScaleConfig(p: Pick<TrainJobParams, 'precision' | 'lossScale'>): LossScaleConfig {
   const v = p.lossScale ?? (p.precision === 'fp16' ? 'dynamic' : 'none');
   return typeof v === 'number' ? { kind: 'static', scale: v } : { kind: v };
+}
+
+/** fp8's delayed-scaling recipe: the job's keys over the defaults. */
+export function fp8Recipe(p: Pick<TrainJobParams, 'fp8'>): Fp8Recipe {
+  return { ...FP8_RECIPE_DEFAULTS, ...p.fp8 };
+}
+
+/** Each step's amaxes, the max over its micro-batches (one history entry per optimizer step, delayed-scaling.ts). */
+class StepAmax {
+  readonly values = new Map<string, number>();
+  constructor(private readonly scaleInputs: readonly string[]) {}
+  add(out: Record<string, { data: unknown }>): void {
+    for (const name of this.scaleInputs) {
+      const t = out[amaxOutputOf(name)];
+      if (!t) continue; // a gradient amax exists only where the backward reaches the layer
+      const a = (t.data as Float32Array)[0];
+      const prev = this.values.get(name);
+      // A NaN stays NaN (non-finite keeps the scale), as TE's amax reduction propagates it.
+      this.values.set(name, prev === undefined ? a : Number.isNaN(prev) || Number.isNaN(a) ? Number.NaN : Math.max(prev, a));
+    }
+  }
 }
 
 async function openSession(dir: string, file: string, bytes: Uint8Array, threads: number): Promise<EngineSession> {
@@ -116,6 +138,10 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
   const shapes = new Map(graphs.built.params.map((p) => [p.name, p.shape]));
   log(`compiling: ${graphs.built.params.length} trainable tensors, ${train.length} training examples`);
   if (precision !== 'fp32' || scaler) log(`precision ${precision} (emulated), loss scale ${scaler ? `${scaleCfg.kind} from ${scaler.scale}` : 'none'}`);
+  if (precision === 'fp8') {
+    const r = fp8Recipe(params);
+    log(`fp8 delayed scaling: E4M3 forward, E5M2 gradients, margin ${r.margin}, amax history ${r.amaxHistoryLen} steps`);
+  }
   for (const line of plan.describe()) log(line);
 
   let trained = resumed?.params ?? plan.initialParams(graphs.built.params);
@@ -128,6 +154,11 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
     scaler.skippedSteps = state.scaler.skippedSteps;
   }
   const scalerState = () => (scaler ? { scaler: { ...scaler.state(), skippedSteps: scaler.skippedSteps } } : {});
+  // fp8: the scale inputs of the train graph (the eval graph's are a subset); their state resumes from the checkpoint.
+  const fp8ScaleInputs = () => graphs.built.graph.inputs.map((v) => v.name).filter((n) => n.startsWith(FP8_SCALE_PREFIX));
+  const fp8 = precision === 'fp8' ? new DelayedScaling(fp8Recipe(params), fp8ScaleInputs(), state.fp8) : null;
+  const fp8Feeds = (): Record<string, Feed> => fp8
+    ? Object.fromEntries(fp8.scaleInputs.map((n) => [n, { data: Float32Array.of(fp8.scale(n)), dims: [] }])) : {};
   trimJsonlAfterStep(metricsPath(runDir), state.step);
   trimJsonlAfterStep(telemetryPath(runDir), state.step);
   if (resumed) log(`resuming from step ${state.step}${plan.stages ? ` (stage ${(state.stage ?? 0) + 1} of ${plan.stages.count})` : ''}`);
@@ -152,7 +183,7 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
   const evalHistory = readEvalLosses(metricsPath(runDir));
   const runEval = async (): Promise<number | null> => {
     if (!graphs.eval || !evalSet) return null;
-    const r = await evaluateOnSession(graphs.eval, evalSet, params.batchSize, params.padId, feedsOf(trained));
+    const r = await evaluateOnSession(graphs.eval, evalSet, params.batchSize, params.padId, { ...feedsOf(trained), ...fp8Feeds() });
     const row: EvalMetricsRow = { step: state.step, eval_loss: r.loss, eval_tokens: r.tokens, eval_ppl: r.ppl, elapsed_s: state.elapsedS };
     appendJsonl(metricsPath(runDir), row);
     evalHistory.push(r.loss);
@@ -188,6 +219,7 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
       if (plan.stages && (state.stage ?? 0) + 1 < plan.stages.count && state.step >= plan.stages.startStep((state.stage ?? 0) + 1)) await nextStage();
       const started = performance.now();
       const acc = new StepAccumulator();
+      const amax = fp8 ? new StepAmax(fp8.scaleInputs) : null;
       for (let micro = 0; micro < params.gradAccum; micro++) {
         const batch = stream.next();
         const out = await graphs.train.run({
@@ -195,9 +227,11 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
           labels: { data: batch.labels, dims: batch.dims },
           ...dropoutFeeds(state.step * params.gradAccum + micro),
           ...(scaler && graphs.built.lossScale ? { [graphs.built.lossScale]: { data: Float32Array.of(scaler.scale), dims: [] } } : {}),
+          ...fp8Feeds(),
           ...feedsOf(trained),
         });
         acc.add(out, graphs.built.outputs.grads, batch);
+        amax?.add(out);
       }
       const step = state.step + 1;
       // The update graph's step and the schedule count applied updates only (see TrainerState.updates).
@@ -214,9 +248,14 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
       for (const key of optState.keys()) optState.set(key, updated[`new_${key}`].data as Float32Array);
       // The update graph kept params and states on overflow; the scaler backs off (dynamic) and counts the skip.
       const scaled = scaler ? scaler.update((updated.found_inf.data as Float32Array)[0] !== 0) : null;
+      const fp8ScaleMin = fp8 ? fp8.minScale() : null; // the scales this step used
+      if (fp8 && amax) fp8.record(amax.values);
       const seconds = (performance.now() - started) / 1000;
       lastLoss = acc.countedTokens ? acc.lossSum / acc.countedTokens : 0;
-      state = { ...state, step, updates: scaled?.skipped ? updates : updates + 1, position: stream.position, elapsedS: state.elapsedS + seconds, tokensSeen: state.tokensSeen + acc.inputTokens };
+      state = {
+        ...state, step, updates: scaled?.skipped ? updates : updates + 1, position: stream.position, elapsedS: state.elapsedS + seconds,
+        tokensSeen: state.tokensSeen + acc.inputTokens, ...(fp8 ? { fp8: fp8.state() } : {}),
+      };
       const row: TrainMetricsRow = {
         step, loss: lastLoss, lr, grad_norm: (updated.grad_norm.data as Float32Array)[0], tokens: acc.inputTokens, trained_tokens: acc.countedTokens,
         tokens_per_s: acc.inputTokens / seconds, elapsed_s: state.elapsedS,
@@ -235,6 +274,8 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
           loss: row.loss, lr: row.lr, grad_norm: row.grad_norm, tokens_per_s: row.tokens_per_s,
           // The live run panel shows the loss scale and skips as they happen, not only when metrics.jsonl is re-read.
           ...(row.loss_scale !== undefined ? { loss_scale: row.loss_scale, overflow: row.overflow ?? 0, skipped_steps: row.skipped_steps ?? 0 } : {}),
+          // fp8: the smallest per-tensor scale the step used (live only; metrics.jsonl's rows keep their schema).
+          ...(fp8ScaleMin !== null ? { fp8_scale_min: fp8ScaleMin } : {}),
         },
       });
       const rate = step / Math.max(state.elapsedS, 1e-9);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_LORAPLUS_RATIO, LORA_TARGET_NAMES, PROMPT_ENCODERS, TRAIN_METHODS, type TrainMethod } from '../../common/train';
 import { FORMAT_NAMES } from '../../data/formats';
 
-/** What --precision accepts; fp8 is named so that it can be refused with a reason (the engine has no fp8 training yet). */
+/** What --precision accepts; fp8 trains emulated with Transformer Engine's delayed scaling (fp8_margin, fp8_amax_history). */
 export const TRAIN_PRECISIONS = ['fp32', 'fp16', 'bf16', 'fp8'] as const;
 export type TrainPrecision = (typeof TRAIN_PRECISIONS)[number];
 
@@ -60,6 +60,8 @@ export const TrainConfigInput = z.strictObject({
   threads: int(1, 256),
   precision: z.enum(TRAIN_PRECISIONS),
   loss_scale: z.union([z.enum(['dynamic', 'none']), z.number().positive().finite()]),
+  fp8_margin: int(0, 64),
+  fp8_amax_history: int(1, 4096),
   emulate: z.boolean(),
   telemetry_every: int(0),
 }).partial();
@@ -115,7 +117,9 @@ export const EXPECTED: Record<TrainKey, string> = {
   packing: 'true or false',
   truncate: 'true or false',
   threads: 'an integer from 1 to 256',
-  precision: 'fp32, bf16 or fp16 (fp8 is not available yet)',
+  precision: 'fp32, bf16, fp16 or fp8',
+  fp8_margin: 'an integer from 0 to 64 (fp8: scale headroom in powers of two)',
+  fp8_amax_history: 'an integer from 1 to 4096 (fp8: steps of amax history behind each scale)',
   loss_scale: 'dynamic, none or a positive number (a static scale, e.g. 65536)',
   emulate: 'true or false',
   telemetry_every: 'an integer ≥ 0 (0 = off): range telemetry every N steps into telemetry.jsonl',
@@ -167,6 +171,8 @@ export const TRAIN_DEFAULTS = {
   packing: false,
   truncate: false,
   precision: 'fp32',
+  fp8_margin: 0,
+  fp8_amax_history: 16,
   emulate: false,
   telemetry_every: 0,
 } as const satisfies TrainConfigInput;
@@ -192,7 +198,7 @@ export const DEFAULT_MAX_SEQ_LEN = 1024;
 export type TrainConfig = Required<Omit<TrainConfigInput, 'eval_data' | 'init_adapter' | 'steps' | 'epochs' | 'max_seq_len' | 'precision' | 'encoder_hidden' | 'ewc_data'>> & {
   encoder_hidden: number | null; // null: the model's hidden size (known once the model is read)
   ewc_data: string | null;
-  precision: Exclude<TrainPrecision, 'fp8'>; // fp8 is refused while resolving
+  precision: TrainPrecision;
   eval_data: string | null;
   init_adapter: string | null;
   steps: number | null;

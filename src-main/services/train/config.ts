@@ -17,7 +17,7 @@ export class ConfigError extends ApiError {
 
 const NUMBER_KEYS = new Set<TrainKey>([
   'loraplus_ratio', 'rank', 'alpha', 'dropout', 'lr', 'weight_decay', 'eps', 'momentum', 'max_grad_norm', 'warmup_steps', 'batch_size',
-  'grad_accum', 'steps', 'epochs', 'max_seq_len', 'seed', 'eval_every', 'save_every', 'threads', 'telemetry_every',
+  'grad_accum', 'steps', 'epochs', 'max_seq_len', 'seed', 'eval_every', 'save_every', 'threads', 'telemetry_every', 'fp8_margin', 'fp8_amax_history',
   'stages', 'virtual_tokens', 'encoder_hidden', 'l2sp_lambda', 'ewc_lambda', 'ewc_samples', 'early_stopping',
 ]);
 const BOOLEAN_KEYS = new Set<TrainKey>(['shuffle', 'train_on_prompt', 'packing', 'truncate', 'emulate', 'use_rslora', 'use_dora']);
@@ -183,13 +183,10 @@ export function resolveTrainConfig(options: ResolveOptions): TrainConfig {
   }
   if (method === 'prefix' && merged.encoder === 'lstm') issues.push(`${where('encoder')}: prefix tuning takes mlp (PEFT's prefix_projection) or none, not lstm`);
   if (Number(merged.early_stopping ?? 0) > 0 && merged.eval_data === undefined) issues.push(`${where('early_stopping')} needs eval_data: it stops on the eval loss`);
-  if (merged.precision === 'fp8') {
-    issues.push('fp8 training is not available yet: the engine has no fp8 matmuls with per-tensor scaling (E4M3 forward, E5M2 gradients); use bf16 or fp16');
-  }
   if (issues.length) throw new ConfigError([...new Set(issues)]);
   const c = parsed.data!;
   const lengthGiven = c.steps !== undefined || c.epochs !== undefined;
-  const precision = c.precision === undefined || c.precision === 'fp8' ? TRAIN_DEFAULTS.precision : c.precision;
+  const precision = c.precision ?? TRAIN_DEFAULTS.precision;
   return {
     ...TRAIN_DEFAULTS,
     betas: [...TRAIN_DEFAULTS.betas],

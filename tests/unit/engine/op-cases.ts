@@ -1,5 +1,6 @@
 // Gradient test cases: every differentiable primitive, including broadcasting and symbolic-dim variants.
 
+import { ScaledGradRound } from '../../../src-main/engine/ops/scaled-grad-round';
 import { stopGradient } from '../../../src-main/engine/ops/stop-gradient';
 import type { BuildFn, FdOptions } from './fd-check';
 
@@ -68,6 +69,12 @@ export const OP_CASES: OpCase[] = [
   // exactly (tests/unit/engine/precision/train-grad-round.test.ts checks that bit for bit); R in [-1, 1) is not such a
   // value, so the difference is at most half an fp16 ulp below 1, 2^-12 ≈ 2.44e-4: the tolerance. A wrong rule errs by O(1).
   { ops: ['GradRound'], name: 'fp16 (tol: half an fp16 ulp)', opts: { tol: 2.5e-4 }, build: (b) => b.g.gradRound(b.param('x', [2, 3]), 'fp16') },
+  // ScaledGradRound likewise, with E5M2 (2 mantissa bits) at scale 4: R·4 in [-4, 4) rounds to within half an ulp, 2^-2,
+  // which is 2^-4 = 0.0625 after dividing by 4: the tolerance (a wrong rule still errs by O(1)).
+  {
+    ops: ['ScaledGradRound'], name: 'fp8 E5M2 at scale 4 (tol: half an E5M2 ulp / 4)', opts: { tol: 0.0625 },
+    build: (b) => b.g.apply(ScaledGradRound, [b.param('x', [2, 3]), b.g.scalar(4, 'float32')], { format: 'fp8e5m2', amax: 'amax_dy' })[0],
+  },
   // Linear algebra.
   { ops: ['MatMul', 'Transpose'], name: '[3,4]@[4,5]', build: (b) => b.g.matmul(b.param('a', [3, 4]), b.param('b', [4, 5])) },
   { ops: ['MatMul'], name: 'batched [2,3,4]@[2,4,5]', build: (b) => b.g.matmul(b.param('a', [2, 3, 4]), b.param('b', [2, 4, 5])) },

@@ -1,4 +1,4 @@
-// --precision / --loss-scale / --emulate: values, defaults, errors, the fp8 refusal, job params, run.json and the fp32 resume hash.
+// --precision / --loss-scale / --emulate: values, defaults, errors, fp8 and its recipe keys, job params, run.json and the fp32 resume hash.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +39,7 @@ describe('precision keys', () => {
   });
 
   it('rejects bad values with the key and what it expects', () => {
-    expect(issuesOf(() => resolve({ precision: 'fp64' }))).toEqual(['--precision: expected fp32, bf16 or fp16 (fp8 is not available yet), got "fp64"']);
+    expect(issuesOf(() => resolve({ precision: 'fp64' }))).toEqual(['--precision: expected fp32, bf16, fp16 or fp8, got "fp64"']);
     for (const bad of ['0', '-8', 'auto', 'Infinity']) {
       expect(issuesOf(() => resolve({ precision: 'fp16', 'loss-scale': bad }))).toEqual([
         `--loss-scale: expected dynamic, none or a positive number (a static scale, e.g. 65536), got ${JSON.stringify(bad === '0' || bad === '-8' ? Number(bad) : bad)}`,
@@ -47,10 +47,16 @@ describe('precision keys', () => {
     }
   });
 
-  it('refuses fp8 with a reason and the formats to use instead', () => {
-    const issues = issuesOf(() => resolve({ precision: 'fp8' }));
-    expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatch(/^fp8 training is not available yet: .*; use bf16 or fp16$/);
+  it('takes fp8 (loss scale none, TE-style delayed scaling) with its recipe keys', () => {
+    expect(resolve({ precision: 'fp8' })).toMatchObject({ precision: 'fp8', loss_scale: 'none', fp8_margin: 0, fp8_amax_history: 16 });
+    const c = resolve({ precision: 'fp8', 'fp8-margin': '1', 'fp8-amax-history': '64' });
+    expect(c).toMatchObject({ fp8_margin: 1, fp8_amax_history: 64 });
+    expect(precisionParams(c)).toEqual({ precision: 'fp8', fp8: { margin: 1, amaxHistoryLen: 64 } });
+    expect(precisionParams(resolve({ precision: 'fp8' }))).toEqual({ precision: 'fp8' });
+    expect(TrainJobParams.shape.precision.safeParse('fp8').success).toBe(true);
+    // Without fp8 the recipe keys are inert: they never reach the job params (run.json keeps every resolved key).
+    expect(precisionParams(resolve({ precision: 'bf16', 'fp8-margin': '1' }))).toEqual({ precision: 'bf16' });
+    expect(issuesOf(() => resolve({ precision: 'fp8', 'fp8-amax-history': '0' }))[0]).toMatch(/fp8_amax_history|fp8-amax-history/);
   });
 
   it('the app form takes the same keys; TrainStartInput has no fp8', () => {
