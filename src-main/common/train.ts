@@ -169,7 +169,7 @@ export const TrainStartInput = z.object({
   save_every: z.number().optional(),
   out: z.string().optional(),
   // Mixed precision as run.yaml has it; main fills the loss scale's default (dynamic for fp16, none otherwise).
-  precision: z.enum(['fp32', 'fp16', 'bf16']).optional(),
+  precision: z.enum(['fp32', 'fp16', 'bf16', 'fp8']).optional(),
   loss_scale: z.union([z.literal('dynamic'), z.literal('none'), z.number()]).optional(),
   telemetry_every: z.number().optional(),
 }).strict();

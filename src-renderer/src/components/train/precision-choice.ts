@@ -1,7 +1,7 @@
 // The Train form's precision choice: its one-line reasons, and the run.yaml keys (precision, loss_scale) it sends.
 import type { TrainStartInput } from '../../../../src-main/common/train';
 
-export type PrecisionChoice = 'fp32' | 'bf16' | 'fp16';
+export type PrecisionChoice = 'fp32' | 'bf16' | 'fp16' | 'fp8';
 export type ScaleMode = 'dynamic' | 'none' | 'static';
 
 /** A static scale to start from: torch GradScaler's initial 2^16. */
@@ -11,6 +11,7 @@ const PRECISION_WHY: Record<PrecisionChoice, string> = {
   fp32: 'fp32: every number keeps 24 significant bits and the full range; the reference the others are measured against.',
   bf16: 'bf16 keeps fp32’s 8 exponent bits, the same range (about 1e-38 to 3e38), so small gradients do not vanish and it needs no loss scaling; it keeps only 8 significant bits.',
   fp16: 'fp16 keeps 11 significant bits but only 5 exponent bits: gradients below 6e-8 (its smallest subnormal) underflow to zero, which is why it needs loss scaling.',
+  fp8: 'fp8 (experimental): the projections’ matmuls read x and W in E4M3 (max 448) and gradients in E5M2, each tensor scaled from its recent maxima (delayed scaling, as Transformer Engine does); the rest runs in bf16. Needs no loss scaling.',
 };
 
 const SCALE_WHY: Record<ScaleMode, string> = {
@@ -26,7 +27,7 @@ export function precisionWhy(precision: PrecisionChoice, mode: ScaleMode): { pre
 /** The keys for train.start: none for fp32 (the default), loss_scale only for fp16 (main's default elsewhere: none). */
 export function precisionInput(precision: PrecisionChoice, mode: ScaleMode, staticScale: number): Pick<TrainStartInput, 'precision' | 'loss_scale'> {
   if (precision === 'fp32') return {};
-  if (precision === 'bf16') return { precision };
+  if (precision === 'bf16' || precision === 'fp8') return { precision };
   return { precision, loss_scale: mode === 'static' ? staticScale : mode };
 }
 

@@ -59,9 +59,10 @@ describe('precision keys', () => {
     expect(issuesOf(() => resolve({ precision: 'fp8', 'fp8-amax-history': '0' }))[0]).toMatch(/fp8_amax_history|fp8-amax-history/);
   });
 
-  it('the app form takes the same keys; TrainStartInput has no fp8', () => {
+  it('the app form takes the same keys, fp8 included', () => {
     expect(resolveTrainConfig({ values: { ...base, precision: 'fp16', loss_scale: 512 }, cwd: work })).toMatchObject({ precision: 'fp16', loss_scale: 512 });
-    expect(TrainStartInput.safeParse({ ...base, precision: 'fp8' }).success).toBe(false);
+    expect(resolveTrainConfig({ values: { ...TrainStartInput.parse({ ...base, precision: 'fp8' }) }, cwd: work })).toMatchObject({ precision: 'fp8', loss_scale: 'none' });
+    expect(TrainStartInput.safeParse({ ...base, precision: 'fp64' }).success).toBe(false);
     expect(TrainStartInput.safeParse({ ...base, precision: 'bf16', loss_scale: 'dynamic' }).success).toBe(true);
   });
 });
