@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { BaselineInput, BaselineResult, BaselineStarted, EstimateAlternativesInput, EstimateAlternativesOutput } from './alternatives';
 import { ModelSpecInfo } from './adapter-methods';
+import { CalibrateInput, CalibrationQuery, CpuCalibration } from './calibration';
 import { EstimateOptions, EstimateRunInput, EstimateRunOutput } from './estimate';
 import { HardwareReport } from './hardware';
 import { InitCheckResult, Job, JobKind, JobLogEvent, JobMetricsEvent, JobProgressEvent, JobState } from './jobs';
@@ -61,6 +62,10 @@ export const methods = {
   'estimate.options': { input: Empty, output: EstimateOptions },
   /** Memory, verdict, ranked fixes, time and cost of one run's settings, before it starts. */
   'estimate.run': { input: EstimateRunInput, output: EstimateRunOutput },
+  /** Starts a `calibrate` job: this CPU's MatMul GFLOP/s (≤ 10 s), cached in the home so CPU estimates get a time. */
+  'estimate.calibrate': { input: CalibrateInput, output: Job },
+  /** The cached CPU calibration for this CPU, thread count (default: training's) and runtime; null when none or stale. */
+  'estimate.calibration': { input: CalibrationQuery, output: CpuCalibration.nullable() },
   /** The same run beside prompting, few-shot, RAG (with a corpus), P-tuning and full fine-tuning: memory, time, cost, per request. */
   'estimate.alternatives': { input: EstimateAlternativesInput, output: EstimateAlternativesOutput },
   /** A model's shape (a catalog name or a model folder with config.json): the Adapter wizard counts parameters from it. */

@@ -87,6 +87,10 @@ export const EstimateTime = z.object({
   totalSeconds: z.number().nullable(),
   steps: z.number().nullable(),
   source: z.string(),
+  /** Which calibration the rate came from: a catalog GPU's peak, this CPU's MatMul benchmark, or an earlier run's tokens/s. */
+  basis: z.enum(['gpu-peak', 'cpu-benchmark', 'measured-run']).optional(),
+  /** When both CPU calibrations exist: the rate the one not used would give, to compare. */
+  otherRate: z.object({ basis: z.enum(['cpu-benchmark', 'measured-run']), tokensPerSecond: z.number() }).nullable().optional(),
 });
 
 export const EstimateCost = z.object({

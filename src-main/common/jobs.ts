@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { LoraSettings } from './train';
 
-export const JobKind = z.enum(['selftest', 'train', 'score', 'init-check']);
+export const JobKind = z.enum(['selftest', 'train', 'score', 'init-check', 'calibrate']);
 export type JobKind = z.infer<typeof JobKind>;
 
 /** queued → running → (completed | failed | cancelled | interrupted). interrupted = main died while it ran. */
@@ -51,6 +51,11 @@ export const ScoreParams = z.object({
   versionId: z.string().min(1).optional(),
   /** Score under the model with this adapter (PEFT LoRA or prompt adapter written by this app); absent: the base model. */
   adapterDir: z.string().min(1).optional(),
+  /**
+   * Also generate each record's last answer greedily from the turns before it and score exact match against it (SQuAD
+   * normalisation). maxNewTokens caps the answer; each record gets at most its reference answer's tokens + 8.
+   */
+  generate: z.object({ maxNewTokens: z.number().int().min(1).max(4096) }).strict().optional(),
 });
 export type ScoreParams = z.infer<typeof ScoreParams>;
 

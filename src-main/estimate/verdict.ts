@@ -3,35 +3,11 @@ import { GPU_CATALOG, gpuMemoryBytes, supports, type GpuEntry } from './catalog'
 import { estimateMemory } from './memory';
 import { stepFlops } from './time';
 import type { EstimateInput } from './types';
+import { bestCombination, combinationAxes } from './combine';
+import { TIGHT_SHARE, verdictOf, type Fix, type FixKind } from './verdict-core';
 
-/** Above this share of the capacity a run is 'tight': allocator fragmentation and longer batches can tip it over. */
-export const TIGHT_SHARE = 0.85;
-
-export type VerdictStatus = 'fits' | 'tight' | 'oom';
-export interface Verdict { status: VerdictStatus; usedBytes: number; capacityBytes: number; marginBytes: number; share: number }
-
-export function verdictOf(usedBytes: number, capacityBytes: number): Verdict {
-  const share = usedBytes / capacityBytes;
-  const status: VerdictStatus = share > 1 ? 'oom' : share > TIGHT_SHARE ? 'tight' : 'fits';
-  return { status, usedBytes, capacityBytes, marginBytes: capacityBytes - usedBytes, share };
-}
-
-export type FixKind = 'combined' | 'micro-batch' | 'checkpointing' | 'shorter-seq' | 'lora' | 'lower-rank' | 'fewer-targets' | 'lower-precision' | 'larger-gpu' | 'model-parallel';
-
-export interface Fix {
-  kind: FixKind;
-  title: string;
-  /** What to change (flags of `ftstudio estimate`); empty for advice. */
-  change: Partial<Pick<EstimateInput, 'batchSize' | 'gradAccum' | 'checkpointing' | 'seqLen' | 'lora' | 'precision'>> & { method?: 'lora' | 'full'; device?: string };
-  totalBytes: number;
-  savedBytes: number;
-  verdict: Verdict;
-  /** Time per token relative to now (1.25 = 25% slower), from the FLOPs of the same step. */
-  timeFactor: number;
-  /** The fix changes what is trained (shorter sequences truncate data, lower rank / fewer targets change the adapter). */
-  changesResult: boolean;
-  note: string;
-}
+export { TIGHT_SHARE, verdictOf } from './verdict-core';
+export type { Fix, FixKind, Verdict, VerdictStatus } from './verdict-core';
 
 interface Candidate { kind: FixKind; title: string; change: Fix['change']; changesResult: boolean; note: string }
 
@@ -66,10 +42,7 @@ export function rankFixes(input: EstimateInput, capacityBytes: number, gpu: GpuE
     const total = estimateMemory(next).totalBytes;
     return { ...c, totalBytes: total, savedBytes: before - total, verdict: verdictOf(total, capacityBytes), timeFactor: stepFlops(next).perToken / perToken };
   }).filter((f) => f.savedBytes > 0);
-  if (!fixes.some((f) => f.verdict.status === 'fits' && !f.changesResult)) {
-    const combo = combined(input, capacityBytes, before, perToken);
-    if (combo) fixes.push(combo);
-  }
+  fixes.push(...combinedFixes(input, capacityBytes, gpu, fixes));
   if (input.device === 'gpu') fixes.push(...largerGpu(input, before, gpu));
   const rank = (f: Fix) => ({ fits: 0, tight: 1, oom: 2 })[f.verdict.status];
   const elsewhere = (f: Fix) => Number(f.kind === 'larger-gpu' || f.kind === 'model-parallel');
@@ -80,24 +53,19 @@ export function rankFixes(input: EstimateInput, capacityBytes: number, gpu: GpuE
     || a.timeFactor - b.timeFactor || b.savedBytes - a.savedBytes);
 }
 
-/** When no single result-keeping fix fits: checkpointing, then halving the micro-batch (same effective batch), then
- * 16-bit mixed precision, stacked until the run fits. */
-function combined(input: EstimateInput, capacityBytes: number, before: number, perToken: number): Fix | null {
-  let next: EstimateInput = input;
-  const steps: string[] = [];
-  const fits = () => verdictOf(estimateMemory(next).totalBytes, capacityBytes).status === 'fits';
-  if (!next.checkpointing) [next, steps[steps.length]] = [{ ...next, checkpointing: true }, 'gradient checkpointing'];
-  while (!fits() && next.batchSize > 1) {
-    const b = Math.floor(next.batchSize / 2);
-    next = { ...next, batchSize: b, gradAccum: Math.ceil((input.batchSize * input.gradAccum) / b) };
-  }
-  if (next.batchSize !== input.batchSize) steps.push(`micro-batch ${next.batchSize} × grad-accum ${next.gradAccum}`);
-  if (!fits() && next.precision === 'fp32' && next.profile === 'pytorch-peft') [next, steps[steps.length]] = [{ ...next, precision: 'bf16' }, 'bf16 mixed precision'];
-  if (steps.length < 2) return null;
-  const total = estimateMemory(next).totalBytes;
-  const change = { checkpointing: next.checkpointing, batchSize: next.batchSize, gradAccum: next.gradAccum, precision: next.precision };
-  return { kind: 'combined', title: steps.join(' + '), change, totalBytes: total, savedBytes: before - total, verdict: verdictOf(total, capacityBytes),
-    timeFactor: stepFlops(next).perToken / perToken, changesResult: false, note: 'the result-keeping fixes together' };
+/**
+ * Combinations, when singles are not enough: the best result-keeping one when no result-keeping single fits, and, when
+ * no single fix fits at all, the best of any kind (LoRA instead of full + checkpointing, …) if that is a different one.
+ */
+function combinedFixes(input: EstimateInput, capacityBytes: number, gpu: GpuEntry | null, singles: readonly Fix[]): Fix[] {
+  const fits = (f: Fix) => f.verdict.status === 'fits';
+  if (singles.some((f) => fits(f) && !f.changesResult)) return [];
+  const axes = combinationAxes(input, !gpu || supports(gpu, 'bf16') ? 'bf16' : 'fp16');
+  const keep = bestCombination(input, capacityBytes, axes, true);
+  const out = keep && fits(keep) ? [keep] : [];
+  const any = singles.some(fits) ? null : bestCombination(input, capacityBytes, axes, false);
+  if (any && any.title !== out[0]?.title) out.push(any);
+  return out;
 }
 
 /** The smallest catalog GPU the run fits (that also has the precision), else model-parallel advice. */

@@ -1,6 +1,7 @@
 // Main's view of each job kind: how its parameters are validated and whether its run folder allows a resume.
 import { existsSync } from 'node:fs';
 import type { z } from 'zod';
+import { CalibrateParams } from '../common/calibration';
 import { ApiError } from '../common/errors';
 import { InitCheckParams, JobKind, ScoreParams, SelftestParams } from '../common/jobs';
 import { TrainJobParams } from '../common/train';
@@ -31,6 +32,11 @@ export const jobKinds: Record<JobKind, JobKindSpec> = {
   // A few forward passes: nothing to resume, a failed check is simply run again.
   'init-check': {
     params: InitCheckParams,
+    canResume: () => false,
+  },
+  // Seconds of MatMuls: a stopped calibration is measured again, not continued.
+  calibrate: {
+    params: CalibrateParams,
     canResume: () => false,
   },
 };

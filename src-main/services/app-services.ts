@@ -11,6 +11,7 @@ import { createEstimateService } from './estimate-service';
 import { describeModel } from './model-spec-service';
 import { initCheckResult, startInitCheck } from './adapters/init-check';
 import { baselineResult, startBaseline } from './estimate/baseline';
+import { calibrationFile, startCalibration } from './estimate/calibration';
 import { detectHardware, type ProviderProbe } from './hardware/detect';
 import { homeLayout } from './paths';
 import { readRunMetrics } from './run-metrics';
@@ -40,7 +41,7 @@ export interface AppServices {
 export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
   const layout = homeLayout(options.home);
   const hub = new EventHub();
-  const estimator = createEstimateService();
+  const estimator = createEstimateService({ calibrationFile: calibrationFile(options.home), jobs: async () => (supervisor ? supervisor.list() : []) });
   const storeService = new StoreService(layout.database);
   let supervisor: JobSupervisor | null = null;
   let hardware: Promise<HardwareReport> | null = null;
@@ -99,6 +100,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'estimate.options': () => estimator.options(),
     'estimate.run': (input) => estimator.run(input),
     'estimate.alternatives': (input) => estimator.alternatives(input),
+    'estimate.calibrate': (input) => startCalibration(jobs(), calibrationFile(options.home), input),
+    'estimate.calibration': ({ threads }) => estimator.calibration(threads),
     'models.spec': ({ model }) => describeModel(model),
     'adapter.initCheck': (input) => startInitCheck(input, layout.runs, jobs()),
     'adapter.initCheckResult': ({ id }) => initCheckResult(id, jobs()),

@@ -3,7 +3,9 @@ import os from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { ApiError } from '../common/errors';
 import type { EstimateAlternativesOutput, EstimateAlternativesParsed } from '../common/alternatives';
+import type { CpuCalibration } from '../common/calibration';
 import type { EstimateOptions, EstimateRunOutput, EstimateRunParsed, FixChange } from '../common/estimate';
+import type { Job } from '../common/jobs';
 import { ESTIMATE_TARGETS } from '../common/estimate';
 import type { ModelSpec } from '../common/model-spec';
 import {
@@ -15,10 +17,15 @@ import type { Fix } from '../estimate/verdict';
 import { DEFAULT_POWER_FRACTION } from '../estimate/cost';
 import { paramCounts } from '../estimate/shapes';
 import { readModelConfig } from '../models/hf/config';
+import { readCalibration } from './estimate/calibration';
+import { latestMeasuredRun, type MeasuredRun } from './estimate/calibration-runs';
+import { timeOutput } from './estimate/time-output';
 
 export interface EstimateService {
   options(): EstimateOptions;
-  run(input: EstimateRunParsed): EstimateRunOutput;
+  run(input: EstimateRunParsed): Promise<EstimateRunOutput>;
+  /** This CPU's cached MatMul calibration, or null when there is none for this CPU, thread count and runtime. */
+  calibration(threads?: number): CpuCalibration | null;
   alternatives(input: EstimateAlternativesParsed): EstimateAlternativesOutput;
 }
 
@@ -27,6 +34,10 @@ export interface EstimateServiceOptions {
   cpuMemoryBytes?: number;
   /** Where relative model folders are resolved from (default: the process's working folder). */
   cwd?: string;
+  /** The cached CPU calibration (services/estimate/calibration.ts); absent: CPU times stay unknown. */
+  calibrationFile?: string;
+  /** The jobs list, for the measured tokens/s of earlier training runs of the same model. */
+  jobs?: () => Promise<readonly Job[]>;
 }
 
 /** A catalog model name or a model folder → its spec (also behind models.spec, for the Adapter wizard). */
@@ -59,7 +70,7 @@ function toRequest(input: EstimateRunParsed, spec: ModelSpec, cpuMemoryBytes: nu
     checkpointing: input.checkpointing,
     profile: input.profile,
     device: input.device,
-    // No CPU calibration here (it costs seconds of MatMul in the app's process): CPU time stays unknown.
+    // Calibrated by a `calibrate` engine job (never MatMuls in the app's process); until then CPU time stays unknown.
     cpu: { memoryBytes: cpuMemoryBytes, matmulGflops: null, powerW: input.powerW ?? null },
     datasetTokens: input.tokens ?? null,
     epochs: input.epochs ?? 1,
@@ -82,6 +93,7 @@ function fixChange(change: Fix['change']): FixChange {
 export function createEstimateService(opts: EstimateServiceOptions = {}): EstimateService {
   const cpuMemoryBytes = opts.cpuMemoryBytes ?? os.totalmem();
   const cwd = opts.cwd ?? process.cwd();
+  const calibration = (threads?: number) => (opts.calibrationFile ? readCalibration(opts.calibrationFile, threads) : null);
 
   return {
     options() {
@@ -101,9 +113,17 @@ export function createEstimateService(opts: EstimateServiceOptions = {}): Estima
       return { models, devices, precisions: ['fp32', 'fp16', 'bf16'], targets: [...ESTIMATE_TARGETS], currency: CLOUD_PRICES.currency, priceDate: CLOUD_PRICES.date };
     },
 
-    run(input) {
+    calibration,
+
+    async run(input) {
       const { spec, name, source } = modelSpec(input.model, cwd);
       const req = toRequest(input, spec, cpuMemoryBytes);
+      // This CPU's two calibrations: the MatMul benchmark, and (our engine only) earlier training runs of this model.
+      const onCpu = input.device.toLowerCase() === 'cpu';
+      const cal = onCpu ? calibration() : null;
+      const measured: MeasuredRun | null = onCpu && input.profile === 'ours' && opts.jobs ? latestMeasuredRun(await opts.jobs().catch(() => []), spec, input.precision) : null;
+      if (cal) req.cpu = { ...req.cpu!, matmulGflops: cal.gflops };
+      if (measured) req.measured = { tokensPerSecond: measured.tokensPerSecond, flopsPerToken: measured.flopsPerToken };
       let r;
       try {
         r = estimate(req);
@@ -117,10 +137,7 @@ export function createEstimateService(opts: EstimateServiceOptions = {}): Estima
         memory: { ...r.memory, components: r.memory.components.map((c) => ({ ...c })) },
         verdict: r.verdict,
         fixes: r.fixes.map((f) => ({ ...f, change: fixChange(f.change) })),
-        time: r.time && {
-          flopsPerStep: r.time.flops.total, tokensPerStep: r.time.flops.tokens, tokensPerSecond: r.time.tokensPerSecond,
-          stepSeconds: r.time.stepSeconds, totalSeconds: r.time.totalSeconds, steps: r.time.steps, source: r.time.source,
-        },
+        time: r.time && timeOutput(r.time, r.device.kind, cal, measured),
         cost: r.cost && {
           ...r.cost,
           powerW: req.powerW ?? (r.device.gpu?.tdpW != null ? r.device.gpu.tdpW * DEFAULT_POWER_FRACTION : null),

@@ -1,5 +1,6 @@
 // The estimator in a real browser against `ftstudio serve`: an out-of-memory setting, Apply on the first fix, the verdict
-// changes; the alternatives advisor compares prompting, RAG, P-tuning, LoRA and full fine-tuning.
+// changes; the alternatives advisor compares prompting, RAG, P-tuning, LoRA and full fine-tuning; "Measure this CPU"
+// runs the calibrate engine job and the CPU estimate gets times.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -62,14 +63,31 @@ describe.skipIf(skip !== null)('Estimator (serve + Chromium)', () => {
     expect(await page.getByTestId('alt-full').getAttribute('data-verdict')).toBe('oom');
     expect(await page.getByTestId('alt-lora').getAttribute('data-verdict')).not.toBe('oom');
     expect(await page.getByTestId('advisor-advice').textContent()).toMatch(/RAG brings it in at request time/);
-    expect(await page.getByTestId('baseline-exact-match').textContent()).toMatch(/cannot do yet/);
+    expect(await page.getByTestId('baseline-exact-match').textContent()).toMatch(/greedy decoding/);
     await advisor.screenshot({ path: join(ARTIFACTS, 'estimator-alternatives.png') });
   });
 
-  it('is reachable from Home’s Estimator step, marked as lacking only the exact-match baseline', async () => {
+  it('on this CPU without a calibration: "Measure this CPU" runs the job, then GFLOP/s, when, and times appear', async () => {
+    await page.goto(`${serve.url}#/estimator`);
+    await page.reload(); // a fresh page: the default run on this computer's CPU
+    await page.getByTestId('estimator-verdict').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('time-unknown').textContent()).toMatch(/needs a measurement/);
+    await page.getByTestId('cpu-calibrate').click();
+    await page.getByTestId('cpu-gflops').waitFor({ timeout: 60_000 });
+    const gflops = Number((await page.getByTestId('cpu-gflops').textContent())!.replace(/[^0-9.]/g, ''));
+    console.log(`e2e calibration: ${gflops} GFLOP/s; ${(await page.getByTestId('cpu-calibrated-when').textContent())?.trim()}`);
+    expect(gflops).toBeGreaterThan(1);
+    await page.getByTestId('time-total').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('time-total').textContent()).toMatch(/\d/);
+    expect(await page.getByTestId('time-basis').getAttribute('data-basis')).toBe('cpu-benchmark');
+    await page.getByTestId('estimator-time').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'estimator-calibrated.png'), fullPage: true });
+  }, 90_000);
+
+  it('is reachable from Home’s Estimator step, which is marked as built', async () => {
     await page.goto(serve.url);
     const step = page.locator('[data-step="estimator"]');
-    expect((await step.getByTestId('flow-step-status').textContent())?.trim()).toBe('No exact-match baseline yet');
+    expect(await step.getByTestId('flow-step-status').count()).toBe(0);
     await step.getByTestId('open-estimator').click();
     await page.getByTestId('estimator-verdict').waitFor();
     expect(consoleErrors).toEqual([]);

@@ -8,6 +8,7 @@ export const engineJobs: Record<JobKind, () => Promise<EngineJob>> = {
   train: async () => (await import('./train')).trainJob,
   score: async () => (await import('./score')).scoreJob,
   'init-check': async () => (await import('./init-check')).initCheckJob,
+  calibrate: async () => (await import('./calibrate')).calibrateJob,
 };
 
 export type { EngineJob, JobContext, JobOutcome, StopReason } from './types';

@@ -1,6 +1,7 @@
 // The estimator page's state: the run's settings, the catalog to pick from, and the live (debounced) estimate of them.
 import { defineStore } from 'pinia';
 import { reactive, ref, shallowRef, watch } from 'vue';
+import type { CpuCalibration } from '../../../src-main/common/calibration';
 import type { EstimateFix, EstimateOptions, EstimateRunOutput, EstimateTargets } from '../../../src-main/common/estimate';
 import { api } from '../api';
 import { describeError } from '../format';
@@ -32,6 +33,9 @@ export const DEFAULT_SETTINGS: EstimatorSettings = {
 /** Long enough to let a slider settle, short enough to feel live. */
 export const ESTIMATE_DEBOUNCE_MS = 200;
 
+/** The calibrate job runs ≤ 10 s: a look every half second shows its end promptly. */
+export const CALIBRATE_POLL_MS = 500;
+
 /** A fix is applicable when it changes a setting; 'shard across GPUs' is advice with nothing to set. */
 export const isApplicable = (fix: EstimateFix): boolean => Object.keys(fix.change).length > 0;
 
@@ -41,6 +45,10 @@ export const useEstimatorStore = defineStore('estimator', () => {
   const result = shallowRef<EstimateRunOutput | null>(null);
   const loading = ref(false);
   const error = ref<string | null>(null);
+  /** This CPU's cached MatMul calibration (null: none yet, so CPU estimates have no time). */
+  const calibration = shallowRef<CpuCalibration | null>(null);
+  const calibrating = ref(false);
+  const calibrationError = ref<string | null>(null);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let latest = 0;
 
@@ -75,6 +83,35 @@ export const useEstimatorStore = defineStore('estimator', () => {
     }
   }
 
+  async function loadCalibration(): Promise<void> {
+    try {
+      calibration.value = await api.call('estimate.calibration', {});
+    } catch {
+      calibration.value = null; // an older server without calibration: CPU times stay unknown
+    }
+  }
+
+  /** Runs the `calibrate` engine job (≈ 10 s), waits for it, then re-estimates with the measured rate. */
+  async function calibrate(): Promise<void> {
+    if (calibrating.value) return;
+    calibrating.value = true;
+    calibrationError.value = null;
+    try {
+      let job = await api.call('estimate.calibrate', {});
+      while (job.state === 'queued' || job.state === 'running') {
+        await new Promise((done) => setTimeout(done, CALIBRATE_POLL_MS));
+        job = await api.call('jobs.get', { id: job.id });
+      }
+      if (job.state !== 'completed') calibrationError.value = job.reason ?? `the measurement ended ${job.state}`;
+      await loadCalibration();
+      await run();
+    } catch (err) {
+      calibrationError.value = describeError(err);
+    } finally {
+      calibrating.value = false;
+    }
+  }
+
   function schedule(): void {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => void run(), ESTIMATE_DEBOUNCE_MS);
@@ -94,5 +131,8 @@ export const useEstimatorStore = defineStore('estimator', () => {
   // Synchronous, so apply()'s own run() cancels the debounce its assignments just started.
   watch(settings, schedule, { deep: true, flush: 'sync' });
 
-  return { settings, options, result, loading, error, loadOptions, run, schedule, apply, reset };
+  return {
+    settings, options, result, loading, error, calibration, calibrating, calibrationError,
+    loadOptions, run, schedule, apply, reset, loadCalibration, calibrate,
+  };
 });

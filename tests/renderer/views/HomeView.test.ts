@@ -1,4 +1,4 @@
-// Home shows the five steps in order: Data and Adapter built (Precision: "No memory/speed view yet", Estimator: "No exact-match baseline yet"), links to the other pages, and the hardware card.
+// Home shows the five steps in order, all built, with links to their pages, the other pages, and the hardware card.
 import { describe, expect, it } from 'vitest';
 import HomeView from '../../../src-renderer/src/views/HomeView.vue';
 import { createFakeApi } from '../helpers/fake-api';
@@ -19,12 +19,13 @@ describe('HomeView', () => {
     expect(adapter.find('[data-testid="flow-step-status"]').exists()).toBe(false);
     expect(adapter.get('[data-testid="open-adapter"]').attributes('href')).toMatch(/\/adapter$/);
     expect(adapter.text()).toMatch(/LoRA\+, PLoRA, P-tuning, prefix, full.*hands the settings to Train/);
-    // Precision's wizard lacks only its memory/speed view: the explorer, the hardware check and the trial run exist.
-    expect(steps[2].get('[data-testid="flow-step-status"]').text()).toBe('No memory/speed view yet');
+    // Precision is built: the explorer, the hardware check, memory and time per format, and the trial run.
+    expect(steps[2].find('[data-testid="flow-step-status"]').exists()).toBe(false);
     expect(steps[2].get('[data-testid="open-precision"]').attributes('href')).toMatch(/\/precision$/);
-    expect(steps[2].text()).toMatch(/number-format explorer, what this machine supports, and a trial run.*whether loss scaling is needed.*set on the Train page.*Memory and speed per format are still to come/i);
-    // The Estimator's memory, time, cost and alternatives advisor exist; exact match waits for generation.
-    expect(steps[3].get('[data-testid="flow-step-status"]').text()).toBe('No exact-match baseline yet');
+    expect(steps[2].text()).toMatch(/number-format explorer, what this machine supports, the estimator’s peak memory and step time for fp32, bf16 and fp16.*trial run.*whether loss scaling is needed.*set on the Train page/i);
+    // The Estimator is built: memory, fixes, time, cost, the alternatives advisor and the measured baseline with exact match.
+    expect(steps[3].find('[data-testid="flow-step-status"]').exists()).toBe(false);
+    expect(steps[3].text()).toMatch(/exact match/i);
     expect(steps[3].get('[data-testid="open-estimator"]').attributes('href')).toMatch(/\/estimator$/);
     expect(steps[3].text()).toMatch(/alternatives advisor/i);
     // Train is usable (as a plain form until the wizards exist) and links to its page.

@@ -77,12 +77,15 @@ describe('ftstudio train, bad input', () => {
 });
 
 describe('ftstudio train --precision / --loss-scale / --emulate', () => {
-  it('refuses fp8 with exit 2, a reason and what to use instead, and creates no run folder', async () => {
+  it('trains in fp8 (emulated, delayed scaling, no loss scale) and records it', async () => {
     const out = join(work, 'out-fp8');
-    const r = await run(['train', '--model', MODEL, '--data', DATA, '--out', out, '--precision', 'fp8', '--json']);
-    expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout).error.message).toMatch(/^Invalid training config: fp8 training is not available yet: .*use bf16 or fp16$/);
-    expect(existsSync(out)).toBe(false);
+    const r = await run(['train', '--model', MODEL, '--data', DATA, '--out', out, '--precision', 'fp8', '--steps', '2', '--threads', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ state: 'completed', steps: 2 });
+    const info = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(info.config).toMatchObject({ precision: 'fp8', loss_scale: 'none', fp8_margin: 0, fp8_amax_history: 16 });
+    expect(info.params.precision).toBe('fp8');
+    expect(existsSync(join(out, 'adapter', 'adapter_model.safetensors'))).toBe(true);
   });
 
   it('exits 2 on a loss scale that is not dynamic, none or a positive number', async () => {
@@ -98,7 +101,7 @@ describe('ftstudio train --precision / --loss-scale / --emulate', () => {
 
   it('lists the flags and their defaults in --help', async () => {
     const help = (await run(['--help'])).stdout;
-    expect(help).toMatch(/--precision fp32\|bf16\|fp16 \(fp32\)/);
+    expect(help).toMatch(/--precision fp32\|bf16\|fp16\|fp8 \(fp32\)/);
     expect(help).toMatch(/--loss-scale dynamic\|none\|N +default dynamic for fp16/);
     expect(help).toMatch(/--emulate/);
   });

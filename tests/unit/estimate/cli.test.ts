@@ -5,7 +5,8 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src-main/cli/main';
-import { measureMatmulGflops, measuredTokensPerSecond } from '../../../src-main/estimate/calibrate';
+import { measureMatmulGflops } from '../../../src-main/engine/jobs/calibrate-matmul';
+import { measuredTokensPerSecond } from '../../../src-main/estimate/calibrate';
 
 const ROOT = resolve(__dirname, '../../..');
 const work = mkdtempSync(join(os.tmpdir(), 'ftstudio-estimate-'));

@@ -76,7 +76,7 @@ describe('estimate over the API', () => {
     const r = await client.call('estimate.run', { model: dir, device: 'cpu', seqLen: 64 });
     expect(r.model).toMatchObject({ source: 'folder', name: dir, numLayers: 2 });
     expect(r.device.kind).toBe('cpu');
-    expect(r.time).toBeNull(); // no CPU calibration over the API
+    expect(r.time).toBeNull(); // no CPU calibration in this home yet (estimate-calibration.test.ts measures one)
     await expect(client.call('estimate.run', { model: join(home, 'nope') })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining(join(home, 'nope')) });
     await expect(client.call('estimate.run', { model: 'Llama-2-7B', device: 'abacus' })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('abacus') });
     await expect(client.call('estimate.run', { model: 'Llama-2-7B', batchSize: 0 })).rejects.toMatchObject({ code: 'invalid-input' });

@@ -78,6 +78,6 @@ export function adviceLines(a: AdviceInput): string[] {
       ? `${best.shots} examples lower the base model's loss from ${zero.loss!.toFixed(2)} to ${best.loss!.toFixed(2)}: few-shot prompting already helps, and a fine-tune must beat ${best.loss!.toFixed(2)} on this eval set to be worth it.`
       : `Examples barely move the base model's loss (${zero.loss!.toFixed(2)} → ${best.loss!.toFixed(2)}): prompting does not teach this; fine-tuning is the way, and it must beat ${Math.min(zero.loss!, best.loss!).toFixed(2)}.`);
   }
-  if (a.shortAnswers) out.push('Short answers: exact match is the natural score. It needs the model to generate answers, which the engine cannot do yet, so the baseline measures the answer loss for now.');
+  if (a.shortAnswers) out.push('Short answers: exact match is the natural score — tick “also measure exact match” in the baseline: the model answers by greedy decoding and each answer is compared with the reference.');
   return out;
 }

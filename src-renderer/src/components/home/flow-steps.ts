@@ -22,13 +22,13 @@ export const FLOW_STEPS: readonly FlowStep[] = [
     decides: 'Which base model you start from and how big the small trainable add-on (such as LoRA, its rank and alpha) is.',
   },
   {
-    id: 'precision', title: 'Precision', built: false, partial: 'No memory/speed view yet', route: '/precision',
-    note: 'The number-format explorer, what this machine supports, and a trial run (fp32 against fp16 or bf16, with and without loss scaling, emulated on the CPU) that says whether loss scaling is needed; a run’s precision is set on the Train page. Memory and speed per format are still to come.',
+    id: 'precision', title: 'Precision', built: true, route: '/precision',
+    note: 'The number-format explorer, what this machine supports, the estimator’s peak memory and step time for fp32, bf16 and fp16 side by side, and a trial run (fp32 against fp16 or bf16, with and without loss scaling, emulated on the CPU) that says whether loss scaling is needed; a run’s precision is set on the Train page.',
     decides: 'Which number format the weights and the math use, trading memory and speed against accuracy.',
   },
   {
-    id: 'estimator', title: 'Estimator', built: false, partial: 'No exact-match baseline yet', route: '/estimator',
-    note: 'Memory, verdict, fixes, time, cost, the alternatives advisor and the measured loss baseline exist; exact match waits for generation.',
+    id: 'estimator', title: 'Estimator', built: true, route: '/estimator',
+    note: 'Memory by component, verdict and ranked fixes (combinations too), time from this CPU’s measured speed or an earlier run, energy and cost, the alternatives advisor, and a measured baseline: the base model’s answer loss and exact match, zero-shot and k-shot.',
     decides: 'Whether the run fits this computer’s memory, and about how long it will take and what it will cost, before you start.',
   },
   {
