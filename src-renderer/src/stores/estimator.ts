@@ -21,13 +21,19 @@ export interface EstimatorSettings {
   /** The dataset's size in tokens, for an ETA and a cost (null: rate only). */
   tokens: number | null;
   epochs: number;
+  /** Local electricity price per kWh (null: not asked, so no electricity cost). */
   pricePerKwh: number | null;
+  /** The device's power draw in W (null: 80% of the catalog's TDP, or unknown for a CPU). */
+  powerW: number | null;
+  /** The cloud price per GPU-hour (null: the catalog's dated example price). */
+  pricePerHour: number | null;
 }
 
 /** A small model on this computer with this app's engine: what a first run here looks like. */
 export const DEFAULT_SETTINGS: EstimatorSettings = {
   model: 'Qwen2.5-0.5B', method: 'lora', rank: 8, targets: 'all-linear', precision: 'fp32', batchSize: 1, seqLen: 512,
   gradAccum: 1, checkpointing: false, device: 'cpu', profile: 'ours', tokens: 1_000_000, epochs: 1, pricePerKwh: null,
+  powerW: null, pricePerHour: null,
 };
 
 /** Long enough to let a slider settle, short enough to feel live. */
@@ -70,7 +76,12 @@ export const useEstimatorStore = defineStore('estimator', () => {
     try {
       // An emptied number box reads as '': no token count means "rate only", not an invalid request.
       const tokens = typeof rest.tokens === 'number' && rest.tokens > 0 ? Math.round(rest.tokens) : null;
-      const out = await api.call('estimate.run', { ...rest, tokens, targets: targets === 'all-linear' ? targets : [...targets] });
+      // The same for the prices and the power: an empty or non-positive box means "use the default" (or "not asked").
+      const positive = (v: unknown) => (typeof v === 'number' && v > 0 ? v : null);
+      const out = await api.call('estimate.run', {
+        ...rest, tokens, targets: targets === 'all-linear' ? targets : [...targets],
+        pricePerKwh: positive(rest.pricePerKwh), powerW: positive(rest.powerW), pricePerHour: positive(rest.pricePerHour),
+      });
       if (id !== latest) return;
       result.value = out;
       error.value = null;
