@@ -10,10 +10,37 @@ export const GpuInfo = z.object({
 });
 export type GpuInfo = z.infer<typeof GpuInfo>;
 
+/** One probed kernel: `op` on `format` tensors ran on the provider itself, in that type, within the format's tolerance. */
+export const KernelCheck = z.object({
+  op: z.string(), // MatMul, Add, Softmax; Cast for fp8 (ONNX's MatMul takes no float8 type)
+  format: z.enum(['fp16', 'bf16', 'fp8e4m3', 'fp8e5m2']),
+  /** null: not probed (time budget spent). */
+  ok: z.boolean().nullable(),
+  reason: z.string(),
+});
+export type KernelCheck = z.infer<typeof KernelCheck>;
+
+/**
+ * Low-precision kernels an execution provider really has, probed by running tiny graphs (services/hardware/
+ * kernel-probe.ts): fp16 and bf16 are the MatMul's answer, fp8 the Casts' (to and from E4M3 and E5M2).
+ */
+export const KernelSupport = z.object({
+  fp16: z.boolean().nullable(),
+  bf16: z.boolean().nullable(),
+  fp8: z.boolean().nullable(),
+  note: z.string(),
+  checks: z.array(KernelCheck).optional(),
+  /** Wall time of the whole probe on this provider. */
+  ms: z.number().optional(),
+});
+export type KernelSupport = z.infer<typeof KernelSupport>;
+
 export const ExecutionProviderStatus = z.object({
   name: z.string(),
   works: z.boolean(),
   error: z.string().optional(),
+  /** Only for providers that work; absent from reports made before the kernel probe existed. */
+  kernels: KernelSupport.optional(),
 });
 export type ExecutionProviderStatus = z.infer<typeof ExecutionProviderStatus>;
 

@@ -80,12 +80,15 @@ describe.skipIf(skip !== null)('Precision explorer (serve + Chromium)', () => {
     await page.locator('section.card', { has: panel }).screenshot({ path: join(ARTIFACTS, 'precision-dry-run.png') });
   }, 240_000);
 
-  it('is reachable from Home’s Precision step, marked as lacking only its memory and speed view', async () => {
+  it('is reachable from Home’s Precision step, which is marked as built; the support card shows the probed kernels', async () => {
     await page.goto(serve.url);
     const step = page.locator('[data-step="precision"]');
-    expect((await step.getByTestId('flow-step-status').textContent())?.trim()).toBe('No memory/speed view yet');
+    expect(await step.getByTestId('flow-step-status').count()).toBe(0);
     await step.getByTestId('open-precision').click();
     await page.getByTestId('precision-input').waitFor();
+    const support = page.getByTestId('support-cpu');
+    await support.waitFor({ timeout: 30_000 });
+    await page.locator('section.card', { has: support }).screenshot({ path: join(ARTIFACTS, 'precision-support.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(ARTIFACTS, 'precision-dark.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);

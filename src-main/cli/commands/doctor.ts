@@ -3,6 +3,17 @@ import { detectHardware } from '../../services/hardware/detect';
 import { onnxruntimeProbe } from '../../services/hardware/ort-providers';
 import { defaultHome } from '../../services/paths';
 import { printResult, type CliContext } from '../output';
+import type { ExecutionProviderStatus } from '../../common/hardware';
+
+const yesNo = (v: boolean | null) => (v === null ? '?' : v ? 'yes' : 'no');
+
+/** A working provider's line, then its probed low-precision kernels (the JSON has every check with its reason). */
+function providerLines(p: ExecutionProviderStatus): string[] {
+  const head = `  ${p.works ? 'ok  ' : 'no  '} ${p.name}${p.error ? ` — ${p.error}` : ''}`;
+  if (!p.kernels) return [head];
+  const k = p.kernels;
+  return [head, `         kernels: fp16 ${yesNo(k.fp16)}, bf16 ${yesNo(k.bf16)}, fp8 ${yesNo(k.fp8)} — ${k.note}`];
+}
 
 const gib = (bytes: number | null) => (bytes == null ? 'unknown' : `${(bytes / 2 ** 30).toFixed(1)} GiB`);
 
@@ -16,7 +27,7 @@ export async function doctor(ctx: CliContext): Promise<number> {
     `Disk       ${gib(report.disk.freeBytes)} free at ${report.disk.path}`,
     `GPUs       ${report.gpus.length ? report.gpus.map((g) => `${g.name} ${g.memoryMiB} MiB cc ${g.computeCapability ?? '?'}`).join('; ') : 'none'} (${report.gpuProbe})`,
     `ORT        onnxruntime-node ${report.onnxruntime.version ?? 'not installed'}`,
-    ...report.onnxruntime.providers.map((p) => `  ${p.works ? 'ok  ' : 'no  '} ${p.name}${p.error ? ` — ${p.error}` : ''}`),
+    ...report.onnxruntime.providers.flatMap(providerLines),
     `Data       ${home}`,
     working.length ? `Ready: training runs on ${working.join(', ')}.` : 'Not ready: no execution provider works.',
   ].join('\n'));

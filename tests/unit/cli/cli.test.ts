@@ -33,12 +33,16 @@ describe('ftstudio', () => {
     expect(port.stderr).toMatch(/--port must be an integer/);
   });
 
-  it('doctor --json lists cpu as a working execution provider and the real core count', () => {
+  it('doctor --json lists cpu as a working execution provider with its probed kernels, and the real core count', () => {
     const stdout = execFileSync(process.execPath, [join(ROOT, 'bin/ftstudio.js'), 'doctor', '--json'], {
       cwd: ROOT, encoding: 'utf8', env: { ...process.env, FTSTUDIO_HOME: join(os.tmpdir(), 'ftstudio-doctor-test') }, timeout: 60_000,
     });
     const report = JSON.parse(stdout);
-    expect(report.onnxruntime.providers).toContainEqual({ name: 'cpu', works: true });
+    const cpu = report.onnxruntime.providers.find((p: { name: string }) => p.name === 'cpu');
+    expect(cpu).toMatchObject({ name: 'cpu', works: true });
+    // ORT's CPU provider: fp16 math runs in fp32 behind inserted casts, no bf16 kernels, fp8 Cast only.
+    expect(cpu.kernels).toMatchObject({ fp16: false, bf16: false, fp8: true });
+    expect(cpu.kernels.checks).toHaveLength(8);
     expect(report.onnxruntime.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(report.cpu.logicalCores).toBe(os.cpus().length);
     expect(report.home).toBe(join(os.tmpdir(), 'ftstudio-doctor-test'));

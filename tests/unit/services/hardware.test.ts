@@ -1,6 +1,7 @@
 // Hardware detection: nvidia-smi parsing and the real report of this machine.
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { HardwareReport } from '../../../src-main/common/hardware';
 import { parseNvidiaSmi } from '../../../src-main/services/hardware/nvidia-smi';
 import { detectHardware } from '../../../src-main/services/hardware/detect';
 import { defaultHome } from '../../../src-main/services/paths';
@@ -30,6 +31,18 @@ describe('detectHardware', () => {
     expect(report.disk.freeBytes).toBeGreaterThan(0);
     expect(report.onnxruntime).toEqual({ version: '9.9.9', providers: [{ name: 'cpu', works: true }, { name: 'cuda', works: false, error: 'not installed' }] });
     expect(report.gpuProbe).toMatch(/nvidia-smi/);
+  });
+});
+
+describe('hardware report schema', () => {
+  it('carries each provider\'s probed kernels, and still reads reports made without them', async () => {
+    const kernels = { fp16: false, bf16: false, fp8: true, note: 'fp16: no MatMul kernel', checks: [{ op: 'MatMul', format: 'fp16' as const, ok: false, reason: 'ran in float32' }], ms: 60 };
+    const report = await detectHardware('/tmp', { version: () => '1.30.0', probe: async () => [{ name: 'cpu', works: true, kernels }] });
+    expect(HardwareReport.parse(report).onnxruntime.providers[0].kernels).toEqual(kernels);
+    const old = { ...report, onnxruntime: { version: '1.30.0', providers: [{ name: 'cpu', works: true }] } };
+    expect(HardwareReport.parse(old).onnxruntime.providers[0].kernels).toBeUndefined();
+    const bad = { ...report, onnxruntime: { version: '1.30.0', providers: [{ name: 'cpu', works: true, kernels: { ...kernels, fp16: 'maybe' } }] } };
+    expect(HardwareReport.safeParse(bad).success).toBe(false);
   });
 });
 
