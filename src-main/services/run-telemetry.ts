@@ -1,10 +1,13 @@
 // Reads a run folder's telemetry.jsonl for the UI: valid lines only, the last one written per step and kind wins.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TelemetryLine } from '../common/precision/telemetry-line';
+import { TelemetryLine, type TelemetryKindId } from '../common/precision/telemetry-line';
 
-/** Lines sorted by step (grad before weight); a torn or foreign line is skipped; empty without a file. */
-export function readRunTelemetry(runDir: string, kind?: 'grad' | 'weight'): TelemetryLine[] {
+/**
+ * Lines sorted by step (activation, grad, weight); a torn or foreign line is skipped; empty without a file. Files
+ * written before activation telemetry simply have no activation lines.
+ */
+export function readRunTelemetry(runDir: string, kind?: TelemetryKindId): TelemetryLine[] {
   const file = join(runDir, 'telemetry.jsonl');
   if (!existsSync(file)) return [];
   const latest = new Map<string, TelemetryLine>();

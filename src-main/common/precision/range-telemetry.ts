@@ -47,6 +47,25 @@ function thresholds(f: FloatFormat): Thresholds {
 }
 const THRESHOLDS = FORMAT_IDS.map((id) => thresholds(TELEMETRY_FORMATS[id]));
 
+const f32Exponent = (v: number) => (new Uint32Array(Float32Array.of(v).buffer)[0] >>> 23) - 127;
+/**
+ * Per biased float32 exponent, a bit per format (THRESHOLDS order) whose thresholds can be reached at that exponent:
+ * with minNormal = 2^emin and 2^emax ≤ max, every |x| in [2^e, 2^(e+1)) for emin ≤ e < emax is at least minNormal
+ * (above the flush and subnormal thresholds) and below max (under the overflow one), so it needs no comparison.
+ * Activations run to tens of millions of values per step; most of them take this one lookup.
+ */
+const CHECK_BITS = (() => {
+  const bits = new Uint8Array(256);
+  for (let biased = 0; biased < 256; biased++) {
+    const e = biased - 127;
+    FORMAT_IDS.forEach((id, k) => {
+      const f = TELEMETRY_FORMATS[id];
+      if (e < f32Exponent(f.minNormal) || e >= f32Exponent(f.max)) bits[biased] |= 1 << k;
+    });
+  }
+  return bits;
+})();
+
 /** Accumulates values (any number of tensors) into one histogram and the per-format share counts. */
 export class RangeHistogram {
   count = 0;
@@ -66,14 +85,27 @@ export class RangeHistogram {
       if (u >= 0x7f800000) { this.nonFinite++; continue; }
       const e = (u >>> 23) - 127; // float32 subnormals give -127, far below the first bin anyway
       this.counts[Math.min(Math.max(e, TELEMETRY_BIN_FROM), TELEMETRY_BIN_TO) - TELEMETRY_BIN_FROM]++;
+      const check = CHECK_BITS[u >>> 23];
+      if (check === 0) continue;
       const a = Math.abs(x[i]);
       for (let k = 0; k < THRESHOLDS.length; k++) {
+        if ((check & (1 << k)) === 0) continue;
         const t = THRESHOLDS[k];
         if (a < t.flush || (a === t.flush && t.flushTie)) this.hits[k][0]++;
         else if (a < t.normal || (a === t.normal && !t.normalTie)) this.hits[k][1]++;
         else if (a > t.over || (a === t.over && t.overTie)) this.hits[k][2]++;
       }
     }
+    return this;
+  }
+
+  /** Adds another histogram's values, as if they had been added here: one pass per tensor, summed per group. */
+  merge(other: RangeHistogram): this {
+    this.count += other.count;
+    this.zeros += other.zeros;
+    this.nonFinite += other.nonFinite;
+    for (let i = 0; i < this.counts.length; i++) this.counts[i] += other.counts[i];
+    for (let k = 0; k < this.hits.length; k++) for (let j = 0; j < 3; j++) this.hits[k][j] += other.hits[k][j];
     return this;
   }
 

@@ -59,6 +59,7 @@ export function selfAttention(ctx: LayerContext, x: Value, layer: number, rope: 
     : amatmul(g, g.softmax(g.add(scores, mask), -1), g.unsqueeze(v, [2]), ctx.precision); // [B, nkv, rep, S, hd]
 
   const merged = g.reshape(g.transpose(g.reshape(ctxv, [0, nh, -1, hd]), [0, 2, 1, 3]), [0, 0, nh * hd]); // [B, S, nh·hd]
+  ctx.tap?.(`model.layers.${layer}.self_attn.o_proj.input`, merged);
   // o_proj carries a bias with attention_bias, except in Qwen2 (biases on q/k/v only).
   const oBias = spec.attentionBias && spec.architecture !== 'Qwen2ForCausalLM';
   return projection(ctx, merged, `model.layers.${layer}.self_attn.o_proj`, 'o_proj', oBias); // [B, S, H]

@@ -5,7 +5,8 @@
 //          (the global micro-batch counter; see dropout.ts), then the trainable float32 parameters (LoRA A/B
 //          in PEFT names, or a prompt encoder's tensors in PEFT names; base weights in checkpoint names when
 //          trainable = 'all').
-// Outputs: loss_sum [], token_count [], loss [], then grad.<param> per parameter (train graph only).
+// Outputs: loss_sum [], token_count [], loss [], with exposeActivations the act.<site> values (ACTIVATION_OUTPUT_PREFIX),
+//          then grad.<param> per parameter (train graph only).
 // B and S are symbolic: one graph serves every batch shape.
 
 import type { ModelSpec } from '../../common/model-spec';
@@ -48,7 +49,19 @@ export interface BuildOptions {
    * may be given with it. loss_sum / token_count / loss keep their meaning: only the real tokens' labels count.
    */
   prompt?: PromptConfig | null;
+  /**
+   * Range telemetry: also output the input of every linear as `act.<site>` (float32, the value before any autocast
+   * cast): per layer `model.layers.<l>.input_layernorm.output` (q/k/v_proj's input),
+   * `….self_attn.o_proj.input`, `….post_attention_layernorm.output` (gate/up_proj's input), `….mlp.down_proj.input`
+   * (silu(gate)·up), and `lm_head.input` (the final normed hidden state, last position dropped). The values are
+   * computed anyway (the backward keeps them), so a session.run that leaves them out of its fetches pays only the
+   * Identity nodes. Off (default): the graph is byte-identical to one built without the option.
+   */
+  exposeActivations?: boolean;
 }
+
+/** Graph outputs of exposed activations (BuildOptions.exposeActivations) are this prefix + their site. */
+export const ACTIVATION_OUTPUT_PREFIX = 'act.';
 
 /** The train graph's loss-scale input (BuildOptions.lossScaleInput). */
 export const LOSS_SCALE_INPUT = 'loss_scale';
@@ -72,7 +85,8 @@ export interface BuiltGraph {
   dropout: { seed: string; step: string } | null;
   /** The scalar float32 input multiplying the differentiated loss (BuildOptions.lossScaleInput); null when absent. */
   lossScale: string | null;
-  outputs: { lossSum: 'loss_sum'; tokenCount: 'token_count'; loss: 'loss'; grads: string[] };
+  /** `activations`: the act.<site> outputs in graph order (BuildOptions.exposeActivations); empty when off. */
+  outputs: { lossSum: 'loss_sum'; tokenCount: 'token_count'; loss: 'loss'; grads: string[]; activations: string[] };
   /** ONNX bytes; write them into the folder the WeightRef locations are relative to. */
   serialize(opts?: SerializeOptions): Uint8Array;
 }
@@ -89,21 +103,25 @@ function forward(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOpti
   const precision = opts.precision && opts.precision !== 'fp32' ? opts.precision : undefined;
   const lora = opts.lora ? new LoraAdapter(g, spec, opts.lora, { applyDropout: train, exposeMasks: opts.dropoutMasks, precision }) : null;
   const prompt = opts.prompt ? new PromptAdapter(g, spec, opts.prompt, precision) : null;
-  const ctx: LayerContext = { g, spec, weights: ws, lora, precision };
+  const taps: [string, Value][] = [];
+  const ctx: LayerContext = { g, spec, weights: ws, lora, precision, ...(opts.exposeActivations ? { tap: (name: string, v: Value) => { taps.push([name, v]); } } : {}) };
 
   const h = decoderStack(ctx, ids, prompt); // [B, S, H] (P-tuning: [B, n+S, H])
   // Position t predicts t+1: [B, S-1, H] against labels [B, S]; P-tuning's variant in prompt-adapter.ts.
   const { hidden, labels: target } = prompt ? prompt.lossInputs(h, labels) : { hidden: g.slice(h, { starts: [0], ends: [-1], axes: [1] }), labels };
+  ctx.tap?.('lm_head.input', hidden);
   const logits = lmHead(ctx, hidden); // [B, S-1, V]
   const loss = maskedCrossEntropy(g, logits, target);
   g.output(loss.lossSum, 'loss_sum');
   g.output(loss.tokenCount, 'token_count');
   g.output(loss.loss, 'loss');
+  // Appended after the loss outputs, so those keep their places; grad.* follow in train graphs as before.
+  const activations = taps.map(([site, v]) => g.output(v, `${ACTIVATION_OUTPUT_PREFIX}${site}`).name);
   const params: Value[] = [...(lora?.params ?? []), ...(prompt?.params ?? []), ...ws.inputs];
-  return { g, ws, params, lossSum: loss.lossSum, dropout: !!lora?.usesDropout };
+  return { g, ws, params, lossSum: loss.lossSum, dropout: !!lora?.usesDropout, activations };
 }
 
-function result(g: Graph, ws: WeightSource, params: readonly Value[], grads: string[], dropout: boolean, lossScale: string | null = null): BuiltGraph {
+function result(g: Graph, ws: WeightSource, params: readonly Value[], grads: string[], dropout: boolean, activations: string[], lossScale: string | null = null): BuiltGraph {
   const bf16 = [...ws.bf16Initializers];
   return {
     graph: g,
@@ -114,22 +132,22 @@ function result(g: Graph, ws: WeightSource, params: readonly Value[], grads: str
     inputs: { inputIds: 'input_ids', labels: 'labels' },
     dropout: dropout ? { seed: DROPOUT_SEED_INPUT, step: DROPOUT_STEP_INPUT } : null,
     lossScale,
-    outputs: { lossSum: 'loss_sum', tokenCount: 'token_count', loss: 'loss', grads },
+    outputs: { lossSum: 'loss_sum', tokenCount: 'token_count', loss: 'loss', grads, activations },
     serialize: (opts) => serializeGraph(g, bf16, opts),
   };
 }
 
 /** Forward + backward: gradients of loss_sum (not the mean; × loss_scale with lossScaleInput) w.r.t. every trainable parameter. */
 export function buildTrainGraph(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOptions = {}): BuiltGraph {
-  const { g, ws, params, lossSum, dropout } = forward(spec, weights, opts, true);
+  const { g, ws, params, lossSum, dropout, activations } = forward(spec, weights, opts, true);
   if (params.length === 0) throw new Error("nothing to train: give a LoRA config, a prompt config or trainable: 'all'");
   const scale = opts.lossScaleInput ? g.input(LOSS_SCALE_INPUT, 'float32', []) : null;
   const grads = addGradients(g, scale ? g.mul(lossSum, scale) : lossSum, params);
-  return result(g, ws, params, params.map((p) => (grads.get(p) as Value).name), dropout, scale ? LOSS_SCALE_INPUT : null);
+  return result(g, ws, params, params.map((p) => (grads.get(p) as Value).name), dropout, activations, scale ? LOSS_SCALE_INPUT : null);
 }
 
 /** Forward only (evaluation): the same inputs and loss outputs, no gradients. */
 export function buildEvalGraph(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOptions = {}): BuiltGraph {
-  const { g, ws, params } = forward(spec, weights, opts, false);
-  return result(g, ws, params, [], false);
+  const { g, ws, params, activations } = forward(spec, weights, opts, false);
+  return result(g, ws, params, [], false, activations);
 }

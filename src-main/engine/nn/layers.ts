@@ -17,6 +17,11 @@ export interface LayerContext {
   lora: LoraAdapter | null;
   /** Emulated autocast for the matmuls (precision.ts); absent or 'fp32': plain fp32. */
   precision?: ComputePrecision;
+  /**
+   * BuildOptions.exposeActivations: records a forward value (by its site's checkpoint name, e.g.
+   * `model.layers.0.mlp.down_proj.input`) to become the graph output `act.<name>`; absent, nothing is added.
+   */
+  tap?: (name: string, v: Value) => void;
 }
 
 /**
@@ -68,5 +73,7 @@ export function swiGlu(ctx: LayerContext, x: Value, layer: number): Value {
   const p = `model.layers.${layer}.mlp`;
   const gate = projection(ctx, x, `${p}.gate_proj`, 'gate_proj'); // [B, S, I]
   const up = projection(ctx, x, `${p}.up_proj`, 'up_proj'); // [B, S, I]
-  return projection(ctx, ctx.g.mul(silu(ctx.g, gate), up), `${p}.down_proj`, 'down_proj'); // [B, S, H]
+  const act = ctx.g.mul(silu(ctx.g, gate), up); // [B, S, I]
+  ctx.tap?.(`${p}.down_proj.input`, act);
+  return projection(ctx, act, `${p}.down_proj`, 'down_proj'); // [B, S, H]
 }

@@ -20,8 +20,10 @@ function decoderLayer(ctx: LayerContext, h: Value, layer: number, rope: RopeTabl
   const { g, spec } = ctx;
   const p = `model.layers.${layer}`;
   const attnIn = rmsNormNamed(ctx, h, `${p}.input_layernorm.weight`, spec.hiddenSize); // [B, S, H]
+  ctx.tap?.(`${p}.input_layernorm.output`, attnIn); // q/k/v_proj's input
   const h1 = g.add(h, selfAttention(ctx, attnIn, layer, rope, mask, prefix)); // [B, S, H]
   const mlpIn = rmsNormNamed(ctx, h1, `${p}.post_attention_layernorm.weight`, spec.hiddenSize); // [B, S, H]
+  ctx.tap?.(`${p}.post_attention_layernorm.output`, mlpIn); // gate/up_proj's input
   return g.add(h1, swiGlu(ctx, mlpIn, layer)); // [B, S, H]
 }
 

@@ -1,20 +1,24 @@
-// Range telemetry of a run (--telemetry-every N): every N optimizer steps one line per kind (gradients, weights) in
-// <runDir>/telemetry.jsonl with the log2 histogram of |x| and the fp16/bf16/fp8 underflow, subnormal and overflow shares.
+// Range telemetry of a run (--telemetry-every N): every N optimizer steps one line per kind (gradients, weights and,
+// where the train graph exposes them, activations) in <runDir>/telemetry.jsonl with the log2 histogram of |x| and the
+// fp16/bf16/fp8 underflow, subnormal and overflow shares.
 import { join } from 'node:path';
-import { rangeSummary, type RangeSummary } from '../../common/precision/range-telemetry';
+import { RangeHistogram, rangeSummary, type RangeSummary } from '../../common/precision/range-telemetry';
+import type { ActivationGroup, TelemetryKindId } from '../../common/precision/telemetry-line';
 import { appendJsonl } from '../jobs/run-folder';
+import { ACTIVATION_OUTPUT_PREFIX } from '../nn/build';
 
 export const telemetryPath = (runDir: string): string => join(runDir, 'telemetry.jsonl');
 
-export type TelemetryKind = 'grad' | 'weight';
-/** LoRA's two matrices, told apart by their PEFT names (…lora_A.weight / …lora_B.weight). */
-export type TelemetryGroup = 'lora_A' | 'lora_B';
+export type TelemetryKind = TelemetryKindId;
+/** LoRA's two matrices, told apart by their PEFT names (…lora_A.weight / …lora_B.weight); activations by site. */
+export type TelemetryGroup = 'lora_A' | 'lora_B' | ActivationGroup;
 
-/** One line of telemetry.jsonl: the kind's tensors all together, and per group. */
+/** One line of telemetry.jsonl: the kind's tensors all together, and per group (activations: also per tensor). */
 export interface TelemetryRow extends RangeSummary {
   step: number;
   kind: TelemetryKind;
   groups: Partial<Record<TelemetryGroup, RangeSummary>>;
+  tensors?: Record<string, RangeSummary>;
 }
 
 const groupOf = (name: string): TelemetryGroup => (name.includes('lora_B') ? 'lora_B' : 'lora_A');
@@ -47,9 +51,56 @@ export function optimizerGradients(raw: ReadonlyMap<string, Float32Array>, token
   return out;
 }
 
-/** Appends the step's two lines (gradients, then the weights after this step's update) and returns them. */
-export function writeTelemetry(runDir: string, step: number, grads: ReadonlyMap<string, Float32Array>, weights: ReadonlyMap<string, Float32Array>): TelemetryRow[] {
-  const rows = [telemetryRow(step, 'grad', grads), telemetryRow(step, 'weight', weights)];
+/** Which linears an exposed activation feeds, from its site name (build.ts BuildOptions.exposeActivations). */
+export function activationGroup(site: string): ActivationGroup {
+  if (site.endsWith('.input_layernorm.output')) return 'qkv_input';
+  if (site.endsWith('.o_proj.input')) return 'o_proj_input';
+  if (site.endsWith('.post_attention_layernorm.output')) return 'gate_up_input';
+  if (site.endsWith('.down_proj.input')) return 'down_proj_input';
+  if (site === 'lm_head.input') return 'lm_head_input';
+  throw new Error(`unknown activation site '${site}'`);
+}
+
+/**
+ * The exposed activations of one telemetry step, over all its micro-batches (padding positions included: the casts
+ * see them too). Each micro-batch's tensors are binned as they arrive and not kept; the groups and the total are
+ * merged from the per-tensor histograms, so every value is classified once.
+ */
+export class ActivationTelemetry {
+  private readonly perTensor = new Map<string, RangeHistogram>();
+
+  /** `outputs`: the act.<site> output names of the train graph (BuiltGraph.outputs.activations). */
+  constructor(private readonly outputs: readonly string[]) {
+    for (const name of outputs) this.perTensor.set(name.slice(ACTIVATION_OUTPUT_PREFIX.length), new RangeHistogram());
+  }
+
+  add(out: Readonly<Record<string, { data: unknown }>>): void {
+    for (const name of this.outputs) this.perTensor.get(name.slice(ACTIVATION_OUTPUT_PREFIX.length))?.add(out[name].data as Float32Array);
+  }
+
+  row(step: number): TelemetryRow {
+    const all = new RangeHistogram();
+    const byGroup = new Map<ActivationGroup, RangeHistogram>();
+    for (const [site, h] of this.perTensor) {
+      all.merge(h);
+      const g = activationGroup(site);
+      byGroup.set(g, (byGroup.get(g) ?? new RangeHistogram()).merge(h));
+    }
+    const groups = Object.fromEntries([...byGroup].map(([g, h]) => [g, h.summary()]));
+    const tensors = Object.fromEntries([...this.perTensor].map(([site, h]) => [site, h.summary()]));
+    return { step, kind: 'activation', ...all.summary(), groups, tensors };
+  }
+}
+
+/**
+ * Appends the step's lines (gradients, then the weights after this step's update, then the activations when the
+ * graph exposes them) and returns them.
+ */
+export function writeTelemetry(
+  runDir: string, step: number, grads: ReadonlyMap<string, Float32Array>, weights: ReadonlyMap<string, Float32Array>,
+  activations: ActivationTelemetry | null = null,
+): TelemetryRow[] {
+  const rows = [telemetryRow(step, 'grad', grads), telemetryRow(step, 'weight', weights), ...(activations ? [activations.row(step)] : [])];
   for (const row of rows) appendJsonl(telemetryPath(runDir), row);
   return rows;
 }

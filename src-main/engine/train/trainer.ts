@@ -22,7 +22,7 @@ import { methodPlan } from './methods';
 import { loraOptimizerParams } from './methods/lora';
 import type { StagePlan, TrainMethodPlan } from './methods/types';
 import { StepAccumulator } from './step-accumulator';
-import { optimizerGradients, telemetryPath, writeTelemetry } from './telemetry';
+import { ActivationTelemetry, optimizerGradients, telemetryPath, writeTelemetry } from './telemetry';
 import { resolveWeightRefs } from './weights';
 
 export interface TrainHooks {
@@ -79,6 +79,11 @@ async function openSession(dir: string, file: string, bytes: Uint8Array, threads
 interface GraphSet {
   built: BuiltGraph;
   train: EngineSession;
+  /**
+   * The train graph's outputs less its exposed activations, fetched on steps without telemetry; undefined (all
+   * outputs) when the graph exposes none.
+   */
+  trainFetches: string[] | undefined;
   update: EngineSession;
   eval: EngineSession | null;
   release(): Promise<void>;
@@ -98,14 +103,19 @@ async function openGraphs(s: GraphSetup, weights: WeightRef[], suffix: string): 
   const { params, plan, graphDir, optCfg, precision, lossScaled } = s;
   // Mixed precision: emulated autocast in the train and eval graphs; loss scaling multiplies the differentiated loss by
   // the scaler's S (a graph input), the update graph divides the gradients by S first and skips non-finite steps.
-  const built = buildTrainGraph(params.spec, weights, { ...plan.trainGraph, name: 'train', precision, lossScaleInput: lossScaled });
+  // Range telemetry also charts the activations: the train graph outputs them (act.*), fetched on telemetry steps only.
+  const built = buildTrainGraph(params.spec, weights, {
+    ...plan.trainGraph, name: 'train', precision, lossScaleInput: lossScaled, ...(params.telemetryEvery ? { exposeActivations: true } : {}),
+  });
+  const acts = new Set(built.outputs.activations);
+  const trainFetches = acts.size ? built.graph.outputs.map((v) => v.name).filter((n) => !acts.has(n)) : undefined;
   const update = buildUpdateGraph(plan.optimizerParams(built.params), lossScaled ? { ...optCfg, lossScale: true, skipNonFinite: true } : optCfg);
   const train = await openSession(graphDir, `train${suffix}.onnx`, built.serialize(), params.threads);
   const upd = await openSession(graphDir, `update${suffix}.onnx`, serializeModel(update.graph), params.threads);
   const evalSession = s.withEval
     ? await openSession(graphDir, `eval${suffix}.onnx`, buildEvalGraph(params.spec, weights, { ...plan.evalGraph, name: 'eval', precision }).serialize(), params.threads)
     : null;
-  return { built, train, update: upd, eval: evalSession, release: async () => { await Promise.all([train.release(), upd.release(), evalSession?.release()]); } };
+  return { built, train, trainFetches, update: upd, eval: evalSession, release: async () => { await Promise.all([train.release(), upd.release(), evalSession?.release()]); } };
 }
 
 export async function runTraining(params: TrainJobParams, runDir: string, hooks: TrainHooks): Promise<TrainResult> {
@@ -220,6 +230,8 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
       const started = performance.now();
       const acc = new StepAccumulator();
       const amax = fp8 ? new StepAmax(fp8.scaleInputs) : null;
+      const telemetryStep = !!params.telemetryEvery && (state.step + 1) % params.telemetryEvery === 0;
+      const activations = telemetryStep && graphs.built.outputs.activations.length ? new ActivationTelemetry(graphs.built.outputs.activations) : null;
       for (let micro = 0; micro < params.gradAccum; micro++) {
         const batch = stream.next();
         const out = await graphs.train.run({
@@ -229,9 +241,10 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
           ...(scaler && graphs.built.lossScale ? { [graphs.built.lossScale]: { data: Float32Array.of(scaler.scale), dims: [] } } : {}),
           ...fp8Feeds(),
           ...feedsOf(trained),
-        });
+        }, activations ? undefined : graphs.trainFetches);
         acc.add(out, graphs.built.outputs.grads, batch);
         amax?.add(out);
+        activations?.add(out);
       }
       const step = state.step + 1;
       // The update graph's step and the schedule count applied updates only (see TrainerState.updates).
@@ -264,9 +277,10 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
         ...(scaler && scaled ? { loss_scale: scaled.usedScale, overflow: scaled.skipped ? 1 as const : 0 as const, skipped_steps: scaler.skippedSteps } : {}),
       };
       appendJsonl(metricsPath(runDir), row);
-      // Range telemetry: the gradients the optimizer saw this step (unscaled, before clipping), the weights after it.
-      if (params.telemetryEvery && step % params.telemetryEvery === 0) {
-        writeTelemetry(runDir, step, optimizerGradients(acc.rawGrads, acc.countedTokens, scaled ? scaled.usedScale : null), trained);
+      // Range telemetry: the gradients the optimizer saw this step (unscaled, before clipping), the weights after it,
+      // the activations of its micro-batches (with the weights before it, as the forward saw them).
+      if (telemetryStep) {
+        writeTelemetry(runDir, step, optimizerGradients(acc.rawGrads, acc.countedTokens, scaled ? scaled.usedScale : null), trained, activations);
       }
       hooks.emit({
         type: 'metrics', step,

@@ -19,7 +19,7 @@ export const useTrainStore = defineStore('train', () => {
   const starting = ref(false);
   const error = ref<string | null>(null);
   const selectedId = ref<string | null>(null);
-  /** Gradient telemetry lines per run, once loaded (empty when the run writes none). */
+  /** Telemetry lines per run, every kind (gradients, weights, activations), once loaded (empty when the run writes none). */
   const telemetry = ref<Record<string, TelemetryLine[]>>({});
   const telemetryLoadedAt = new Map<string, number>();
   const telemetryTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -63,7 +63,7 @@ export const useTrainStore = defineStore('train', () => {
   async function loadTelemetry(id: string): Promise<void> {
     telemetryLoadedAt.set(id, Date.now());
     try {
-      telemetry.value[id] = await api.call('jobs.telemetry', { id, kind: 'grad' });
+      telemetry.value[id] = await api.call('jobs.telemetry', { id });
     } catch {
       telemetry.value[id] ??= [];
     }

@@ -1,4 +1,5 @@
-// Reading telemetry.jsonl for the range chart: valid lines only, by kind, the last line per step wins, empty without a file.
+// Reading telemetry.jsonl for the range chart: valid lines only, by kind, the last line per step wins, empty without a file;
+// activation lines (per-site groups, per-tensor summaries) beside the older gradient/weight lines.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,5 +34,27 @@ describe('readRunTelemetry', () => {
     expect(grads[1].count).toBe(2);
     expect(grads[1].shares.fp16.overflow).toBe(0.5); // 7e4 > 65504
     expect(readRunTelemetry(dir, 'weight').map((l) => l.step)).toEqual([1]);
+    expect(readRunTelemetry(dir, 'activation')).toEqual([]);
+  });
+
+  it('returns activation lines with their groups and per-tensor summaries; older lines parse unchanged', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftstudio-telemetry-'));
+    const down = rangeSummary([new Float32Array([3, 500, 7e4])]); // 500 > E4M3's 448, 7e4 > fp16's 65504
+    const norm = rangeSummary([new Float32Array([0.5, 2])]);
+    const activation = {
+      step: 2, kind: 'activation', ...rangeSummary([new Float32Array([3, 500, 7e4, 0.5, 2])]),
+      groups: { down_proj_input: down, qkv_input: norm },
+      tensors: { 'model.layers.0.mlp.down_proj.input': down, 'model.layers.0.input_layernorm.output': norm },
+    };
+    const older = line(2, 'grad', [1e-3]); // as written before activation telemetry: no tensors
+    writeFileSync(join(dir, 'telemetry.jsonl'), [JSON.stringify(older), JSON.stringify(line(2, 'weight', [0.1])), JSON.stringify(activation)].join('\n'));
+    expect(readRunTelemetry(dir).map((l) => `${l.step}:${l.kind}`)).toEqual(['2:activation', '2:grad', '2:weight']);
+    expect(readRunTelemetry(dir, 'grad')[0]).toEqual(older);
+    const [act] = readRunTelemetry(dir, 'activation');
+    expect(act.count).toBe(5);
+    expect(act.groups.down_proj_input?.shares.fp16.overflow).toBeCloseTo(1 / 3);
+    expect(act.groups.down_proj_input?.shares.fp8e4m3.overflow).toBeCloseTo(2 / 3);
+    expect(Object.keys(act.tensors ?? {})).toEqual(['model.layers.0.mlp.down_proj.input', 'model.layers.0.input_layernorm.output']);
+    expect(act.tensors?.['model.layers.0.input_layernorm.output']).toEqual(norm);
   });
 });

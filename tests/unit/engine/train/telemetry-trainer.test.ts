@@ -1,5 +1,6 @@
-// Range telemetry in a training run: telemetryEvery 2 over 4 steps writes a gradient and a weight line at steps 2 and
-// 4, whose counts cover every trainable element; a resume from the step-2 checkpoint rewrites step 4 exactly once.
+// Range telemetry in a training run: telemetryEvery 2 over 4 steps writes a gradient, a weight and an activation line
+// at steps 2 and 4, the first two covering every trainable element (activations: telemetry-activations.test.ts); a
+// resume from the step-2 checkpoint rewrites step 4 exactly once.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +33,9 @@ describe('trainer: range telemetry', () => {
   it('writes a grad and a weight line every telemetryEvery steps, covering every trainable element', async () => {
     const dir = join(work, 'straight');
     await runTraining(params, dir, hooks);
-    const rows = lines(dir).map((l) => JSON.parse(l) as TelemetryRow);
-    expect(rows.map((r) => [r.step, r.kind])).toEqual([[2, 'grad'], [2, 'weight'], [4, 'grad'], [4, 'weight']]);
+    const all = lines(dir).map((l) => JSON.parse(l) as TelemetryRow);
+    expect(all.map((r) => [r.step, r.kind])).toEqual([[2, 'grad'], [2, 'weight'], [2, 'activation'], [4, 'grad'], [4, 'weight'], [4, 'activation']]);
+    const rows = all.filter((r) => r.kind !== 'activation');
     const adapter = readPeftAdapter(join(dir, 'adapter'));
     const size = (group: string) => [...adapter.tensors].filter(([n]) => n.includes(group)).reduce((a, [, t]) => a + t.data.length, 0);
     for (const r of rows) {
@@ -74,7 +76,7 @@ describe('trainer: range telemetry', () => {
     writeFileSync(latest, JSON.stringify({ ...JSON.parse(readFileSync(latest, 'utf8')), step: 2, dir: 'step-2' }));
     await runTraining(params, dir, hooks);
     const steps = lines(dir).map((l) => JSON.parse(l) as TelemetryRow).map((r) => `${r.step}:${r.kind}`);
-    expect(steps).toEqual(['2:grad', '2:weight', '4:grad', '4:weight']);
+    expect(steps).toEqual(['2:grad', '2:weight', '2:activation', '4:grad', '4:weight', '4:activation']);
     expect(lines(dir)).toEqual(lines(straight));
   }, 60_000);
 
