@@ -24,7 +24,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from autocast_reference import AutocastModel  # noqa: E402
-from causal_lm_reference import Config, causal_lm_loss, read_checkpoint, read_safetensors  # noqa: E402
+from causal_lm_reference import Config, read_checkpoint, read_safetensors  # noqa: E402
+from train_step import accumulate  # noqa: E402
 
 # (mantissa bits, minimum normal exponent, max): OCP E4M3FN and E5M2.
 FP8 = {"e4m3": (3, -6, 448.0), "e5m2": (2, -14, 57344.0)}
@@ -105,12 +106,7 @@ def main():
     for step, micro_batches in enumerate(job["steps"]):
         model.scales = job["scales"][step]
         opt.zero_grad()
-        total, count = 0.0, 0
-        for mb in micro_batches:
-            loss_sum, n = causal_lm_loss(model.logits(torch.tensor(mb["input_ids"])), torch.tensor(mb["labels"]))
-            loss_sum.backward()
-            total += float(loss_sum)
-            count += n
+        total, count = accumulate(model, micro_batches)
         if step == 0:  # the first step's summed gradients, before any normalisation (the engine's grad.<name>)
             first_grads = {n: tensors[n].grad.reshape(-1).tolist() for n in names}
         for n in names:

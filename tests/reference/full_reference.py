@@ -15,7 +15,8 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from causal_lm_reference import Config, Model, causal_lm_loss, read_checkpoint, read_safetensors  # noqa: E402
+from causal_lm_reference import Config, Model, read_checkpoint, read_safetensors  # noqa: E402
+from train_step import accumulate  # noqa: E402
 
 
 def main():
@@ -32,12 +33,7 @@ def main():
     losses = []
     for step, micro_batches in enumerate(job["steps"]):
         opt.zero_grad()
-        total, count = 0.0, 0
-        for mb in micro_batches:
-            loss_sum, n = causal_lm_loss(model.logits(torch.tensor(mb["input_ids"])), torch.tensor(mb["labels"]))
-            loss_sum.backward()
-            total += float(loss_sum)
-            count += n
+        total, count = accumulate(model, micro_batches)
         penalty = torch.zeros(())
         for n in names:
             weights[n].grad /= max(count, 1)

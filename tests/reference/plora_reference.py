@@ -19,6 +19,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from causal_lm_reference import Config, Model, causal_lm_loss, read_checkpoint, read_safetensors  # noqa: E402
+from train_step import accumulate  # noqa: E402
 
 PREFIX = "base_model.model."
 
@@ -44,12 +45,7 @@ def main():
             opt = torch.optim.AdamW(params, lr=job["lrs"][0], betas=tuple(job["betas"]), eps=job["eps"], weight_decay=job["weight_decay"])
         for micro_batches in stage["steps"]:
             opt.zero_grad()
-            total, count = 0.0, 0
-            for mb in micro_batches:
-                loss_sum, n = causal_lm_loss(model.logits(torch.tensor(mb["input_ids"])), torch.tensor(mb["labels"]))
-                loss_sum.backward()
-                total += float(loss_sum)
-                count += n
+            total, count = accumulate(model, micro_batches)
             for n in names:
                 tensors[n].grad /= max(count, 1)
             if job["max_grad_norm"] > 0:

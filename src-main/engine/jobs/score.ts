@@ -11,7 +11,7 @@ import { readModelConfig } from '../../models/hf/config';
 import { TextTokenizer } from '../../models/tokenizer';
 import { buildEvalGraph } from '../nn';
 import { EngineSession, type Feed } from '../runtime';
-import { loadEvalAdapter, type EvalAdapter } from '../train/eval-adapter';
+import { adapterFeeds, loadEvalAdapter, type EvalAdapter } from '../train/eval-adapter';
 import type { Example } from '../train/batches';
 import { evaluateOnSession } from '../train/evaluate';
 import { greedyDecode, openNextTokenSession } from '../train/generate';
@@ -87,13 +87,7 @@ async function openEvalSession(modelDir: string, spec: ModelSpec, graphDir: stri
   const built = buildEvalGraph(spec, resolveWeightRefs(modelDir, graphDir), { ...(adapter?.graph ?? { lora: null }), name: 'score' });
   const path = join(graphDir, 'score.onnx');
   writeFileSync(path, built.serialize());
-  const feeds: Record<string, Feed> = {};
-  for (const p of built.params) {
-    const data = adapter?.tensors.get(p.name);
-    if (!data) throw new Error(`The adapter has no tensor ${p.name}.`);
-    feeds[p.name] = { data, dims: p.shape };
-  }
-  return { session: await EngineSession.create(path, { intraOpThreads: threads }), feeds };
+  return { session: await EngineSession.create(path, { intraOpThreads: threads }), feeds: adapterFeeds(built.params, adapter?.tensors) };
 }
 
 /** The greedy decoder of a job that measures exact match (ScoreParams.generate). */

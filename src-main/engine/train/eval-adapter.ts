@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADAPTER_CONFIG, readPeftAdapter } from '../io/peft-adapter';
 import { readPeftPrompt } from '../io/peft-prompt';
-import type { BuildOptions } from '../nn';
+import type { BuildOptions, ParamInfo } from '../nn';
+import type { Feed } from '../runtime';
 import { adapterLoraConfig } from './lora-state';
 
 export interface EvalAdapter {
@@ -24,4 +25,17 @@ export function loadEvalAdapter(dir: string): EvalAdapter {
   const p = readPeftPrompt(dir);
   if (!p.encoder) throw new Error(`${dir} holds only prompt_embeddings (no prompt_encoder.safetensors): evaluating it needs the encoder this app saves beside them.`);
   return { graph: { prompt: p.config }, tensors: new Map([...p.encoder].map(([n, t]) => [n, t.data])), label: `${p.peftType}, ${p.config.virtualTokens} virtual tokens` };
+}
+
+/** Feeds for a forward graph's adapter inputs; an input the adapter lacks, or of another size, is an error naming it. */
+export function adapterFeeds(params: readonly ParamInfo[], tensors: ReadonlyMap<string, Float32Array> | undefined): Record<string, Feed> {
+  const feeds: Record<string, Feed> = {};
+  for (const p of params) {
+    const data = tensors?.get(p.name);
+    if (!data) throw new Error(`The adapter has no tensor ${p.name}, which its config calls for.`);
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    if (data.length !== n) throw new Error(`Adapter tensor ${p.name} has ${data.length} values, the model needs [${p.shape}].`);
+    feeds[p.name] = { data, dims: p.shape };
+  }
+  return feeds;
 }

@@ -6,7 +6,7 @@ import type { LoadedAdapter } from '../io/peft-adapter';
 import { buildEvalGraph, type LoraConfig } from '../nn';
 import { EngineSession, type Feed } from '../runtime';
 import { collate, type Example } from './batches';
-import { loadEvalAdapter } from './eval-adapter';
+import { adapterFeeds, loadEvalAdapter } from './eval-adapter';
 import { adapterLoraConfig } from './lora-state';
 import { resolveWeightRefs } from './weights';
 
@@ -58,14 +58,7 @@ export async function evaluateLoss(opts: EvaluateOptions): Promise<EvalResult> {
   writeFileSync(path, built.serialize());
   const session = await EngineSession.create(path, { intraOpThreads: opts.threads });
   try {
-    const feeds: Record<string, Feed> = {};
-    for (const p of built.params) {
-      const t = tensors.get(p.name);
-      if (!t) throw new Error(`The adapter has no tensor ${p.name}, which its config calls for.`);
-      const n = p.shape.reduce((a, b) => a * b, 1);
-      if (t.length !== n) throw new Error(`Adapter tensor ${p.name} has ${t.length} values, the model needs [${p.shape}].`);
-      feeds[p.name] = { data: t, dims: p.shape };
-    }
+    const feeds = adapterFeeds(built.params, tensors);
     return await evaluateOnSession(session, opts.examples, opts.batchSize, opts.padId, feeds);
   } finally {
     await session.release();

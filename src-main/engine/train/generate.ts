@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ModelSpec } from '../../common/model-spec';
 import { buildNextTokenGraph, NEXT_TOKEN_LOGITS } from '../nn';
 import { EngineSession, type Feed } from '../runtime';
-import type { EvalAdapter } from './eval-adapter';
+import { adapterFeeds, type EvalAdapter } from './eval-adapter';
 import { resolveWeightRefs } from './weights';
 
 export interface GreedyOptions {
@@ -62,11 +62,5 @@ export async function openNextTokenSession(modelDir: string, spec: ModelSpec, gr
   const built = buildNextTokenGraph(spec, resolveWeightRefs(modelDir, graphDir), { ...(adapter?.graph ?? {}), name: 'generate' });
   const path = join(graphDir, 'generate.onnx');
   writeFileSync(path, built.serialize());
-  const feeds: Record<string, Feed> = {};
-  for (const p of built.params) {
-    const data = adapter?.tensors.get(p.name);
-    if (!data) throw new Error(`The adapter has no tensor ${p.name}.`);
-    feeds[p.name] = { data, dims: p.shape };
-  }
-  return { session: await EngineSession.create(path, { intraOpThreads: threads }), feeds };
+  return { session: await EngineSession.create(path, { intraOpThreads: threads }), feeds: adapterFeeds(built.params, adapter?.tensors) };
 }
