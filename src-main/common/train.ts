@@ -167,6 +167,8 @@ export const TrainStartInput = z.object({
   seed: z.number().optional(),
   eval_every: z.number().optional(),
   save_every: z.number().optional(),
+  // LoRA / LoRA+: continue from a PEFT adapter folder (its rank, alpha, targets and variants must be the run's).
+  init_adapter: z.string().optional(),
   out: z.string().optional(),
   // Mixed precision as run.yaml has it; main fills the loss scale's default (dynamic for fp16, none otherwise).
   precision: z.enum(['fp32', 'fp16', 'bf16', 'fp8']).optional(),

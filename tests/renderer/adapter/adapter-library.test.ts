@@ -78,6 +78,23 @@ describe('ModelsView', () => {
     expect((wrapper.get('[data-testid="adapter-selected-path"]').element as HTMLInputElement).value).toBe('/runs/r1/adapter');
     await wrapper.get('[data-testid="adapter-train-again"]').trigger('click');
     expect(useTrainStore().pendingAdapterSettings).toMatchObject({ model: '/models/qwen', rank: 8 });
+    expect(useTrainStore().pendingAdapterSettings).not.toHaveProperty('init_adapter');
+    wrapper.unmount();
+  });
+
+  it('continues a LoRA run from its adapter (init_adapter handed to Train); a PLoRA run offers no such thing', async () => {
+    const fake = createFakeApi({
+      'jobs.list': () => [run('r1'), run('r2', { p: { method: 'plora', stages: 2 } })],
+      'jobs.metrics': () => [{ step: 5, loss: 1.25 }],
+    });
+    const { wrapper } = await mountWithApp(ModelsView, fake, '/models');
+    await flush();
+    const entry = (id: string) => wrapper.get(`[data-testid="adapter-entry"][data-job="${id}"]`);
+    await entry('r2').trigger('click');
+    expect(wrapper.find('[data-testid="adapter-continue"]').exists()).toBe(false);
+    await entry('r1').trigger('click');
+    await wrapper.get('[data-testid="adapter-continue"]').trigger('click');
+    expect(useTrainStore().pendingAdapterSettings).toMatchObject({ model: '/models/qwen', rank: 8, alpha: 16, init_adapter: '/runs/r1/adapter' });
     wrapper.unmount();
   });
 

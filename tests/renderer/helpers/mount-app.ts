@@ -8,10 +8,12 @@ import { routes } from '../../../src-renderer/src/router';
 import type { FakeApi } from './fake-api';
 import { flush } from './fake-api';
 
-export async function mountWithApp(component: Component, fake: FakeApi, path = '/') {
+/** `before` runs with the fresh Pinia active, before the component mounts (e.g. to hand a store state over). */
+export async function mountWithApp(component: Component, fake: FakeApi, path = '/', before?: () => void) {
   installApi(fake.transport);
   const pinia = createPinia();
   setActivePinia(pinia);
+  before?.();
   const router = createRouter({ history: createMemoryHistory(), routes });
   await router.push(path);
   await router.isReady();

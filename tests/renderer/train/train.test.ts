@@ -5,6 +5,7 @@ import { lossSeries } from '../../../src-renderer/src/components/train/loss-seri
 import { createFakeApi, flush } from '../helpers/fake-api';
 import { job } from '../helpers/fixtures';
 import { mountWithApp } from '../helpers/mount-app';
+import { useTrainStore } from '../../../src-renderer/src/stores/train';
 
 describe('lossSeries', () => {
   it('aligns train and eval rows on one step axis with gaps', () => {
@@ -84,6 +85,24 @@ describe('TrainView', () => {
     await wrapper.get('[data-testid="train-form"]').trigger('submit');
     await flush();
     expect(fake.calls.filter((c) => c.method === 'train.start').at(-1)?.input).toMatchObject({ method: 'lora_plus', loraplus_ratio: 8 });
+    wrapper.unmount();
+  });
+
+  it('continues an adapter handed over from the library (init_adapter), and never sends it with a method that cannot', async () => {
+    const fake = fakeTrain();
+    const { wrapper } = await mountWithApp(TrainView, fake, '/train', () => {
+      useTrainStore().pendingAdapterSettings = { model: '/models/tiny', rank: 8, alpha: 16, init_adapter: '/runs/r1/adapter' };
+    });
+    expect((wrapper.get('[data-testid="train-init-adapter"]').element as HTMLInputElement).value).toBe('/runs/r1/adapter');
+    await wrapper.get('[data-testid="train-data"]').setValue('/data/train.jsonl');
+    await wrapper.get('[data-testid="train-form"]').trigger('submit');
+    await flush();
+    expect(fake.calls.find((c) => c.method === 'train.start')?.input).toMatchObject({ model: '/models/tiny', rank: 8, init_adapter: '/runs/r1/adapter' });
+    await wrapper.get('[data-testid="train-method"]').setValue('ptuning');
+    expect(wrapper.find('[data-testid="train-init-adapter"]').exists()).toBe(false);
+    await wrapper.get('[data-testid="train-form"]').trigger('submit');
+    await flush();
+    expect(fake.calls.filter((c) => c.method === 'train.start').at(-1)?.input).not.toHaveProperty('init_adapter');
     wrapper.unmount();
   });
 

@@ -17,4 +17,10 @@ describe('Adapter wizard settings → training config', () => {
       });
     }
   }
+
+  it('takes the library\'s init_adapter for LoRA and refuses it with a method that cannot continue one', () => {
+    const input = TrainStartInput.parse({ model: '/m', data: '/d.jsonl', rank: 8, alpha: 16, init_adapter: '/runs/r1/adapter' });
+    expect(resolveTrainConfig({ values: input, cwd: '/' }).init_adapter).toBe('/runs/r1/adapter');
+    expect(() => resolveTrainConfig({ values: { ...input, method: 'ptuning' }, cwd: '/' })).toThrow(/init_adapter applies only with method lora or lora_plus/);
+  });
 });
