@@ -43,13 +43,15 @@ export function fullPlan(ctx: MethodContext): TrainMethodPlan {
     evalGraph: { trainable: 'all' },
     initialParams: (graphParams) => {
       const base = readBase(graphParams.map((g) => g.name));
+      // The guards keep the decoded pre-trained values as w0: one checkpoint read, not a second in prepare().
+      if (anchored) w0 = base;
       return new Map([...base].map(([n, d]) => [n, Float32Array.from(d)]));
     },
     optimizerParams: (params) => (specs = params.map((q) => ({ ...q, group: 0, anchored }))),
     optimizerAnchor: anchored ? { ...(guards.l2spLambda > 0 ? { l2sp: guards.l2spLambda } : {}), ...(guards.ewcLambda > 0 ? { ewc: guards.ewcLambda } : {}) } : undefined,
     prepare: async (train, built, trained) => {
       if (!anchored) return;
-      w0 = readBase(built.params.map((q) => q.name));
+      w0 ??= readBase(built.params.map((q) => q.name)); // a resumed run did not call initialParams
       if (guards.ewcLambda <= 0) return;
       const saved = loadFisher(ctx.runDir);
       if (saved) {

@@ -129,9 +129,8 @@ export function ploraPlan(ctx: MethodContext): TrainMethodPlan {
     initialParams: () => stages.paramsFor(0),
     optimizerParams: (params) => loraOptimizerParams(params, false),
     codec: peftCodec(adapterConfig),
-    exportFinal: (runDir, params, shapes) => {
+    exportFinal: (runDir, params) => {
       stages.finishStage(count - 1, params); // the last stage is recorded (and merged) like the others
-      void shapes;
       const all = Array.from({ length: count }, (_, k) => stageParams(k));
       const adapterDir = join(runDir, 'adapter');
       writePeftAdapter(adapterDir, stackedConfig(), stackStages(all, lora, modules));
