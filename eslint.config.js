@@ -7,7 +7,7 @@ import globals from 'globals';
 import importBoundaries from './scripts/eslint/import-boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'tests/e2e/artifacts/**', 'tests/bench/artifacts/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'tests/e2e/artifacts/**', 'tests/bench/artifacts/**', '.gpu/**', '.gl/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],

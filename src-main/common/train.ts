@@ -110,6 +110,11 @@ export const TrainJobParams = z.object({
   // Range telemetry every N optimizer steps into telemetry.jsonl (engine/train/telemetry.ts); absent (or 0) = off, so
   // the params, and the resume hash, of runs without it stay as they were.
   telemetryEvery: z.number().int().min(0).optional(),
+  // The execution provider of the run's sessions (absent = cpu; ORT places nodes the provider lacks on the CPU), and
+  // whether fp16's autocast matmuls run on its float16 kernels (nn/precision.ts lowpMatmul) instead of emulated. Both
+  // absent for CPU runs, so their params and resume hash are unchanged.
+  provider: z.enum(['cpu', 'cuda', 'webgpu', 'dml']).optional(),
+  nativePrecision: z.boolean().optional(),
 });
 export type TrainJobParams = z.infer<typeof TrainJobParams>;
 

@@ -18,7 +18,8 @@ import type { LayerContext } from './layers';
 import { DROPOUT_SEED_INPUT, DROPOUT_STEP_INPUT } from './dropout';
 import { LoraAdapter, type LoraConfig } from './lora';
 import { maskedCrossEntropy } from './loss';
-import type { ComputePrecision } from './precision';
+import { setNativeLowPrecision, type ComputePrecision } from './precision';
+import { setFlushSafeRounding } from '../precision/emulate';
 import type { PromptConfig } from './prompt';
 import { PromptAdapter } from './prompt-adapter';
 import { decoderStack, lmHead } from './model';
@@ -38,6 +39,16 @@ export interface BuildOptions {
    * bf16; norms, softmax, RoPE tables and the loss stay fp32. Default 'fp32': the graph is byte-identical to none.
    */
   precision?: ComputePrecision;
+  /**
+   * With fp16: the autocast matmuls as float16 MatMul nodes between exact casts, for a provider that has those kernels
+   * (precision.ts lowpMatmul); the rest stays emulated, and bf16 is always emulated. Default off (emulated).
+   */
+  nativeLowPrecision?: boolean;
+  /**
+   * The emulated rounding for a device that flushes fp32 subnormals (a GPU provider): the subnormal branch rounds by an
+   * addition instead of by fp32's gradual underflow (precision/emulate.ts setFlushSafeRounding). Default off (CPU).
+   */
+  flushSafeRounding?: boolean;
   /**
    * Train graphs: add a float32 scalar input `loss_scale` and differentiate loss_sum · loss_scale (loss scaling; the
    * update graph's `lossScale: true` divides the gradients by it again). The loss outputs stay unscaled.
@@ -97,6 +108,8 @@ function forward(spec: ModelSpec, weights: readonly WeightRef[], opts: BuildOpti
     throw new Error(`prompt learning (${opts.prompt.kind}) trains only its prompt encoder: give no LoRA config and no trainable 'all' with it`);
   }
   const g = new Graph(opts.name ?? 'causal_lm');
+  if (opts.nativeLowPrecision) setNativeLowPrecision(g);
+  if (opts.flushSafeRounding) setFlushSafeRounding(g);
   const ids = g.input('input_ids', 'int64', ['B', 'S']);
   const labels = g.input('labels', 'int64', ['B', 'S']);
   const ws = new WeightSource(g, weights, () => (trainAll ? 'input' : 'frozen'));

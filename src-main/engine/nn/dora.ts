@@ -16,7 +16,7 @@ import type { Graph } from '../ir/graph';
 import type { Value } from '../ir/value';
 import { stopGradient } from '../ops/stop-gradient';
 import { type LoraConfig, loraModules, loraScale, magnitudeName, peftName } from './lora';
-import { amatmul, lowp, type ComputePrecision } from './precision';
+import { amatmul, lowp, lowpMatmul, type ComputePrecision } from './precision';
 
 export interface DoraParts {
   /** What the LoRA path reads: x, or x with the dropped elements zeroed (not yet scaled by dropFactor). */
@@ -54,7 +54,7 @@ export function doraOutput(g: Graph, d: DoraParts): Value {
   let baseResult: Value;
   if (d.dropped) {
     // layers.ts linear()'s autocast pattern: W rounded before the transpose, so a bf16/fp16 checkpoint's W is not re-rounded.
-    const xw = lowp(g, g.matmul(lowp(g, d.x, p), g.transpose(lowp(g, d.weight, p), [1, 0])), p);
+    const xw = lowp(g, lowpMatmul(g, lowp(g, d.x, p), g.transpose(lowp(g, d.weight, p), [1, 0]), p), p);
     baseResult = g.mul(xw, f32(d.dropFactor));
   } else {
     baseResult = d.bias ? g.sub(d.base, d.bias) : d.base;

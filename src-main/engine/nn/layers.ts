@@ -6,7 +6,7 @@ import type { Value } from '../ir/value';
 import type { LoraAdapter, LoraTarget } from './lora';
 import { projectionDims } from './lora';
 import { fp8Linear } from '../precision/fp8-linear';
-import { lowp, type ComputePrecision } from './precision';
+import { lowp, lowpMatmul, type ComputePrecision } from './precision';
 import type { WeightSource } from './weights';
 
 /** What every layer function needs: the graph, the config, the weights, the adapter (if any). */
@@ -34,7 +34,7 @@ export function linear(g: Graph, x: Value, w: Value, bias?: Value, precision?: C
     const y = g.matmul(x, g.transpose(w, [1, 0]));
     return bias ? g.add(y, bias) : y;
   }
-  const y = g.matmul(lowp(g, x, precision), g.transpose(lowp(g, w, precision), [1, 0]));
+  const y = lowpMatmul(g, lowp(g, x, precision), g.transpose(lowp(g, w, precision), [1, 0]), precision);
   return lowp(g, bias ? g.add(y, lowp(g, bias, precision)) : y, precision);
 }
 

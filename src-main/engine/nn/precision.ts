@@ -41,8 +41,40 @@ export function lowp(g: Graph, v: Value, computePrecision: ComputePrecision | un
 /** Forward roundings already built, per value (a graph has one precision, so the value is the key). */
 const ROUNDED = new WeakMap<Value, Value>();
 
+/**
+ * Graphs whose fp16 autocast matmuls run on the provider's own kernels (BuildOptions.nativeLowPrecision): the
+ * operands, already rounded, are cast to float16 (exactly), the MatMul node is a float16 node,
+ * and its output is cast back to float32. Autodiff's Cast rule casts the gradient to the low type, so the backward
+ * matmuls run in it too. Everything else keeps the emulated rounding (elementwise fp32 arithmetic, exact on any IEEE
+ * device that keeps subnormals), so a native graph differs from the emulated one only in how the kernels accumulate.
+ */
+const NATIVE = new WeakSet<Graph>();
+
+export function setNativeLowPrecision(g: Graph): void {
+  NATIVE.add(g);
+}
+
+export function isNativeLowPrecision(g: Graph): boolean {
+  return NATIVE.has(g);
+}
+
+/**
+ * The matmul of two operands that are already low-precision copies (lowp): a float32 MatMul under emulation, a
+ * float16/bfloat16 MatMul between exact casts in a native graph. The caller rounds the output (lowp), as AMP writes it.
+ */
+export function lowpMatmul(g: Graph, a: Value, b: Value, computePrecision: ComputePrecision | undefined): Value {
+  const precision = autocastFormat(computePrecision);
+  // bf16 stays emulated: the IR has no bfloat16 dtype, and of the providers this build runs only CUDA (not bundled)
+  // has bfloat16 MatMul kernels; WebGPU has none.
+  if (precision !== 'fp16' || !NATIVE.has(g) || a.dtype !== 'float32' || b.dtype !== 'float32') return g.matmul(a, b);
+  const y = g.cast(g.matmul(g.cast(a, 'float16'), g.cast(b, 'float16')), 'float32');
+  // Every element is a value of the format (or ±inf/NaN), so the caller's lowp adds no forward rounding.
+  markInFormat(y, precision);
+  return y;
+}
+
 /** An autocast matmul: operands and output in the low format, accumulation in fp32. */
 export function amatmul(g: Graph, a: Value, b: Value, precision: ComputePrecision | undefined): Value {
   if (!precision || precision === 'fp32') return g.matmul(a, b);
-  return lowp(g, g.matmul(lowp(g, a, precision), lowp(g, b, precision)), precision);
+  return lowp(g, lowpMatmul(g, lowp(g, a, precision), lowp(g, b, precision), precision), precision);
 }

@@ -9,7 +9,8 @@
 //                   above 2^64 at 2^-64 scale; powers of two rescale exactly in the normal range.
 //   below minNormal the format's fixed quantum q: (x·2^-k)·2^k with q·2^-k = 2^-149 lets fp32's own gradual underflow
 //                   round to a multiple of q, ties to even, and a product keeps the sign of a zero (−tiny → −0).
-//                   Measured: onnxruntime's CPU kernels do not flush subnormals (no FTZ/DAZ unless a session asks).
+//                   Measured: onnxruntime's CPU kernels do not flush subnormals (no FTZ/DAZ unless a session asks);
+//                   a GPU's do, so graphs for one round by an addition there (setFlushSafeRounding below).
 //   which one       h where |h| ≥ minNormal, else the subnormal branch; a NaN h (C·x overflowed, or x = ±inf) fails the
 //                   comparison and takes the subnormal branch, which is exact for huge and infinite x.
 //   overflow        fp16 and bf16 (to inf): rescaling back overflows fp32 exactly where the format does; otherwise
@@ -84,6 +85,42 @@ export function roundedValue(g: Graph, x: Value, id: EmulatedFormatId, overflow?
   return r;
 }
 
+/**
+ * Graphs for devices that flush fp32 subnormals to zero. GPU shaders may (WGSL allows it), and measured on an H200
+ * through onnxruntime's WebGPU provider over Vulkan they do: the underflow trick below rounded 10,492 of 267,518 test
+ * values wrongly for fp16 there (every fp16 subnormal became 0), 0 on the CPU (scripts/gpu-check/webgpu-check.ts).
+ * Their subnormal branch rounds by an addition instead (subnormalByAddition): 4 more nodes, so CPU graphs keep the
+ * cheaper one. Set by the graph builders for a provider other than the CPU (BuildOptions.flushSafeRounding).
+ */
+const FLUSH_SAFE = new WeakSet<Graph>();
+
+export function setFlushSafeRounding(g: Graph): void {
+  FLUSH_SAFE.add(g);
+}
+
+/** Below minNormal, by fp32's own gradual underflow: (x·2^-k)·2^k with q·2^-k = 2^-149 (q the format's quantum). */
+function subnormalByUnderflow(g: Graph, x: Value, F: FloatFormat): Value {
+  const c = (v: number): Value => g.scalar(v, 'float32');
+  // 2^k beyond fp32's range (fp8) is applied in two exact halves.
+  const k = Math.log2(F.minSubnormal) + 149;
+  const sub = g.mul(x, c(2 ** -k));
+  return k <= 127 ? g.mul(sub, c(2 ** k)) : g.mul(g.mul(sub, c(2 ** Math.floor(k / 2))), c(2 ** Math.ceil(k / 2)));
+}
+
+/**
+ * Below minNormal without fp32 subnormals: (x + M) − M with M = 1.5·2^23·q. For |x| < minNormal the sum lies in M's
+ * binade, whose ulp is q, so fp32's round-half-even puts x on a multiple of q (M/q is even, so "even" carries over),
+ * and the subtraction is exact. A cancellation gives +0 whatever x's sign, so a zero result takes x·0 (x's sign) as
+ * the underflow trick gives it. M is a normal fp32 for every format (bf16: 1.5·2^-110).
+ */
+function subnormalByAddition(g: Graph, x: Value, F: FloatFormat): Value {
+  const c = (v: number): Value => g.scalar(v, 'float32');
+  const M = c(1.5 * 2 ** 23 * F.minSubnormal);
+  const r = g.sub(g.add(x, M), M);
+  // x·0 in Where's false branch: onnxruntime's CPU Where turns a −0 taken from its true branch into +0 (measured).
+  return g.where(g.greater(g.abs(r), c(0)), r, g.mul(x, c(0)));
+}
+
 function roundArithmetic(g: Graph, x: Value, F: FloatFormat, mode: OverflowMode): Value {
   // The constants below (s = 24 − p, 2^-149) are tied to fp32's 24-bit significand.
   if (x.dtype !== 'float32') throw new Error(`roundToFormat: ${x} must be float32`);
@@ -114,10 +151,7 @@ function roundArithmetic(g: Graph, x: Value, F: FloatFormat, mode: OverflowMode)
     h = veltkamp(x);
   }
 
-  // Subnormal range: q·2^-k = 2^-149; 2^k beyond fp32's range (fp8) is applied in two exact halves.
-  const k = Math.log2(F.minSubnormal) + 149;
-  let sub = g.mul(x, c(2 ** -k));
-  sub = k <= 127 ? g.mul(sub, c(2 ** k)) : g.mul(g.mul(sub, c(2 ** Math.floor(k / 2))), c(2 ** Math.ceil(k / 2)));
+  const sub = FLUSH_SAFE.has(g) ? subnormalByAddition(g, x, F) : subnormalByUnderflow(g, x, F);
   const rounded = g.where(g.greater(g.abs(h), c(predPow2(Math.log2(F.minNormal)))), h, sub);
 
   // Overflow: rounding to nearest already put the threshold at max + ulp/2.

@@ -69,10 +69,10 @@ class StepAmax {
   }
 }
 
-async function openSession(dir: string, file: string, bytes: Uint8Array, threads: number): Promise<EngineSession> {
+async function openSession(dir: string, file: string, bytes: Uint8Array, p: Pick<TrainJobParams, 'threads' | 'provider'>): Promise<EngineSession> {
   const path = join(dir, file);
   writeFileSync(path, bytes);
-  return EngineSession.create(path, { intraOpThreads: threads });
+  return EngineSession.create(path, { intraOpThreads: p.threads, ...(p.provider ? { providers: [p.provider] } : {}) });
 }
 
 /** The three sessions of a run; PLoRA opens a new set at every stage, over the weights with the last stage merged in. */
@@ -104,16 +104,18 @@ async function openGraphs(s: GraphSetup, weights: WeightRef[], suffix: string): 
   // Mixed precision: emulated autocast in the train and eval graphs; loss scaling multiplies the differentiated loss by
   // the scaler's S (a graph input), the update graph divides the gradients by S first and skips non-finite steps.
   // Range telemetry also charts the activations: the train graph outputs them (act.*), fetched on telemetry steps only.
+  // A GPU provider flushes fp32 subnormals, so its graphs round the subnormal range by an addition (emulate.ts).
+  const native = { ...(params.nativePrecision ? { nativeLowPrecision: true } : {}), ...(params.provider && params.provider !== 'cpu' ? { flushSafeRounding: true } : {}) };
   const built = buildTrainGraph(params.spec, weights, {
-    ...plan.trainGraph, name: 'train', precision, lossScaleInput: lossScaled, ...(params.telemetryEvery ? { exposeActivations: true } : {}),
+    ...plan.trainGraph, name: 'train', precision, lossScaleInput: lossScaled, ...native, ...(params.telemetryEvery ? { exposeActivations: true } : {}),
   });
   const acts = new Set(built.outputs.activations);
   const trainFetches = acts.size ? built.graph.outputs.map((v) => v.name).filter((n) => !acts.has(n)) : undefined;
   const update = buildUpdateGraph(plan.optimizerParams(built.params), lossScaled ? { ...optCfg, lossScale: true, skipNonFinite: true } : optCfg);
-  const train = await openSession(graphDir, `train${suffix}.onnx`, built.serialize(), params.threads);
-  const upd = await openSession(graphDir, `update${suffix}.onnx`, serializeModel(update.graph), params.threads);
+  const train = await openSession(graphDir, `train${suffix}.onnx`, built.serialize(), params);
+  const upd = await openSession(graphDir, `update${suffix}.onnx`, serializeModel(update.graph), params);
   const evalSession = s.withEval
-    ? await openSession(graphDir, `eval${suffix}.onnx`, buildEvalGraph(params.spec, weights, { ...plan.evalGraph, name: 'eval', precision }).serialize(), params.threads)
+    ? await openSession(graphDir, `eval${suffix}.onnx`, buildEvalGraph(params.spec, weights, { ...plan.evalGraph, name: 'eval', precision, ...native }).serialize(), params)
     : null;
   return { built, train, trainFetches, update: upd, eval: evalSession, release: async () => { await Promise.all([train.release(), upd.release(), evalSession?.release()]); } };
 }
@@ -147,7 +149,9 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
   let graphs = await openGraphs(setup, plan.stages ? plan.stages.weightsFor(state.stage ?? 0) : baseWeights, stageSuffix(state.stage ?? 0));
   const shapes = new Map(graphs.built.params.map((p) => [p.name, p.shape]));
   log(`compiling: ${graphs.built.params.length} trainable tensors, ${train.length} training examples`);
-  if (precision !== 'fp32' || scaler) log(`precision ${precision} (emulated), loss scale ${scaler ? `${scaleCfg.kind} from ${scaler.scale}` : 'none'}`);
+  const how = params.nativePrecision && precision === 'fp16' ? `matmuls on ${params.provider ?? 'cpu'}'s float16 kernels, the rest emulated` : 'emulated';
+  if (precision !== 'fp32' || scaler) log(`precision ${precision} (${how}), loss scale ${scaler ? `${scaleCfg.kind} from ${scaler.scale}` : 'none'}`);
+  if (params.provider && params.provider !== 'cpu') log(`execution provider ${params.provider} (nodes it has no kernel for run on the CPU)`);
   if (precision === 'fp8') {
     const r = fp8Recipe(params);
     log(`fp8 delayed scaling: E4M3 forward, E5M2 gradients, margin ${r.margin}, amax history ${r.amaxHistoryLen} steps`);
