@@ -55,6 +55,9 @@ Training flags (in run.yaml the same keys in snake_case, e.g. weight_decay: 0.01
                                 bf16 has fp32's exponent range and needs none. N: a static scale, e.g. 65536
   --emulate   run the precision emulated (fp32 math, rounded where autocast rounds), recorded in run.json; this
               CPU build always emulates fp16/bf16: a preview of a GPU run's numerics, not faster
+  --provider cpu|webgpu|cuda|dml (cpu)   the execution provider the run computes on; checked before anything is
+              written (one that does not work here is an error). With fp16 the matmuls run on its float16 kernels when
+              the kernel probe finds them (WebGPU has them), the rest emulated; bf16 and fp8 run emulated everywhere
   --telemetry-every N   every N steps, log2 histograms of |gradients| and |weights| with their fp16/bf16/fp8
               underflow, subnormal and overflow shares into OUT/telemetry.jsonl (default 0 = off)
   --out DIR   the run folder (default $FTSTUDIO_HOME/runs/train-<time>); bad input leaves only OUT/error.json

@@ -179,5 +179,7 @@ export const TrainStartInput = z.object({
   precision: z.enum(['fp32', 'fp16', 'bf16', 'fp8']).optional(),
   loss_scale: z.union([z.literal('dynamic'), z.literal('none'), z.number()]).optional(),
   telemetry_every: z.number().optional(),
+  // The execution provider (services/train/execution.ts): checked before the run folder is written.
+  provider: z.enum(['cpu', 'webgpu', 'cuda', 'dml']).optional(),
 }).strict();
 export type TrainStartInput = z.infer<typeof TrainStartInput>;

@@ -44,6 +44,12 @@ describe.skipIf(skip !== null)('Train (serve + Chromium)', () => {
     await page.getByTestId('train-precision').selectOption('fp16');
     await page.getByTestId('train-loss-scale').waitFor();
     expect(await page.getByTestId('train-precision-emulated').textContent()).toContain('fp16 runs emulated');
+    // Compute on: the CPU, and WebGPU disabled with its reason (this machine has no GPU adapter; onnxruntime-node
+    // bundles the provider). The probe runs when the report is first asked for.
+    await expect.poll(async () => page.getByTestId('train-provider').locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
+    const webgpu = page.getByTestId('train-provider').locator('option[value="webgpu"]');
+    expect(await webgpu.isDisabled()).toBe(true);
+    expect(await webgpu.textContent()).toMatch(/GPU through WebGPU — does not work here/);
     await page.getByTestId('train-precision-fields').screenshot({ path: join(ARTIFACTS, 'train-precision.png') });
     await page.getByTestId('train-precision').selectOption('fp32');
     await page.getByTestId('train-telemetry-every').fill('10'); // range telemetry: the gradient chart below

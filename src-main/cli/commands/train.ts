@@ -94,8 +94,8 @@ async function planRun(ctx: CliContext, values: FlagValues, home: string): Promi
     if (err instanceof ConfigError) throw new CliError(err.message, 2);
     throw err;
   }
-  const notes = precisionNotes(config);
   const prepared = await prepareRun(config);
+  const notes = precisionNotes(config, prepared.execution);
   prepared.warnings.push(...notes.warnings);
   if (!ctx.json) {
     const d = prepared.info.data;

@@ -7,6 +7,9 @@ import { FORMAT_NAMES } from '../../data/formats';
 export const TRAIN_PRECISIONS = ['fp32', 'fp16', 'bf16', 'fp8'] as const;
 export type TrainPrecision = (typeof TRAIN_PRECISIONS)[number];
 
+/** What --provider accepts: onnxruntime's execution providers the engine can open sessions on (execution.ts). */
+export const TRAIN_PROVIDERS = ['cpu', 'webgpu', 'cuda', 'dml'] as const;
+
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 const path = z.string().min(1);
 
@@ -64,6 +67,7 @@ export const TrainConfigInput = z.strictObject({
   fp8_amax_history: int(1, 4096),
   emulate: z.boolean(),
   telemetry_every: int(0),
+  provider: z.enum(TRAIN_PROVIDERS),
 }).partial();
 export type TrainConfigInput = z.infer<typeof TrainConfigInput>;
 export type TrainKey = keyof TrainConfigInput;
@@ -122,6 +126,7 @@ export const EXPECTED: Record<TrainKey, string> = {
   fp8_amax_history: 'an integer from 1 to 4096 (fp8: steps of amax history behind each scale)',
   loss_scale: 'dynamic, none or a positive number (a static scale, e.g. 65536)',
   emulate: 'true or false',
+  provider: 'cpu, webgpu, cuda or dml',
   telemetry_every: 'an integer ≥ 0 (0 = off): range telemetry every N steps into telemetry.jsonl',
 };
 
@@ -175,6 +180,7 @@ export const TRAIN_DEFAULTS = {
   fp8_amax_history: 16,
   emulate: false,
   telemetry_every: 0,
+  provider: 'cpu',
 } as const satisfies TrainConfigInput;
 
 /**

@@ -1,6 +1,7 @@
 // A run's precision and loss scaling: the engine's params (absent for fp32 defaults), run.json's record and the CLI's notes.
 import type { TrainJobParams } from '../../common/train';
 import { defaultLossScale, TRAIN_DEFAULTS, type TrainConfig } from './config-schema';
+import type { ExecutionDecision } from './execution';
 
 type PrecisionConfig = Pick<TrainConfig, 'precision' | 'loss_scale' | 'emulate'> & Partial<Pick<TrainConfig, 'fp8_margin' | 'fp8_amax_history'>>;
 
@@ -22,29 +23,42 @@ export function precisionParams(c: PrecisionConfig): Pick<TrainJobParams, 'preci
   };
 }
 
-/** What run.json records: the format, the loss scale, and that (and why) it ran emulated. Null for a plain fp32 run. */
-export interface PrecisionRecord { compute: TrainConfig['precision']; loss_scale: TrainConfig['loss_scale']; emulated: boolean; why: string }
+/**
+ * What run.json records: the format, the loss scale, that (and why) it ran emulated, and the provider when it is not the
+ * CPU. Null for a plain fp32 CPU run.
+ */
+export interface PrecisionRecord {
+  compute: TrainConfig['precision'];
+  loss_scale: TrainConfig['loss_scale'];
+  emulated: boolean;
+  why: string;
+  provider?: ExecutionDecision['provider'];
+}
 
 /**
- * This build trains on onnxruntime's CPU provider only, which has no fp16/bf16 math kernels (DESIGN §3): every low
- * precision runs emulated (fp32 compute, exact rounding where autocast would round). --emulate asks for that explicitly
- * and stays recorded, so a future build with native kernels reproduces the same numerics for such a run.
+ * Low precision runs emulated (fp32 compute, exact rounding where autocast would round) unless execution.ts found the
+ * provider's float16 kernels for an fp16 run. --emulate asks for emulation explicitly and stays recorded, so a later
+ * run on a machine with kernels reproduces the same numerics.
  */
-export function precisionRecord(c: PrecisionConfig): PrecisionRecord | null {
-  if (c.precision === 'fp32' && c.loss_scale === 'none' && !c.emulate) return null;
-  const emulated = c.precision !== 'fp32';
-  const why = !emulated ? 'fp32 needs no emulation' : c.emulate ? 'forced by --emulate'
-    : `no CUDA provider in this build: CPU has no ${c.precision === 'fp8' ? 'fp8' : 'fp16/bf16'} math kernels`;
-  return { compute: c.precision, loss_scale: c.loss_scale, emulated, why };
+export function precisionRecord(c: PrecisionConfig, d: ExecutionDecision = CPU): PrecisionRecord | null {
+  if (c.precision === 'fp32' && c.loss_scale === 'none' && !c.emulate && d.provider === 'cpu') return null;
+  const emulated = c.precision !== 'fp32' && !d.native;
+  const why = c.precision === 'fp32' ? 'fp32 needs no emulation' : c.emulate ? 'forced by --emulate' : d.why;
+  return { compute: c.precision, loss_scale: c.loss_scale, emulated, why, ...(d.provider !== 'cpu' ? { provider: d.provider } : {}) };
 }
+
+const CPU: ExecutionDecision = { provider: 'cpu', native: false, why: 'the CPU provider has no fp16/bf16 math kernels' };
 
 const scaleText = (s: TrainConfig['loss_scale']) => (typeof s === 'number' ? `static ${s}` : s);
 
 /** One-line notes for the CLI: `info` says how the precision runs, `warnings` what is pointless or surprising. */
-export function precisionNotes(c: PrecisionConfig): { info: string[]; warnings: string[] } {
+export function precisionNotes(c: PrecisionConfig, d: ExecutionDecision = CPU): { info: string[]; warnings: string[] } {
   const info: string[] = [];
   const warnings: string[] = [];
-  if (c.precision !== 'fp32') {
+  if (d.provider !== 'cpu') info.push(`runs on ${d.provider} (nodes it has no kernel for run on the CPU)`);
+  if (c.precision !== 'fp32' && d.provider !== 'cpu') {
+    info.push(`${c.precision} ${d.native ? 'matmuls on' : 'emulated on'} ${d.provider}: ${d.why}, loss scale ${scaleText(c.loss_scale)}`);
+  } else if (c.precision !== 'fp32') {
     info.push(c.emulate
       ? `${c.precision} runs emulated (--emulate), loss scale ${scaleText(c.loss_scale)}`
       : `${c.precision} runs emulated on CPU — a preview of a GPU run's numerics, not faster (loss scale ${scaleText(c.loss_scale)})`);

@@ -12,6 +12,7 @@ import { readModelConfig } from '../../models/hf/config';
 import { TextTokenizer } from '../../models/tokenizer';
 import { DEFAULT_MAX_SEQ_LEN, type TrainConfig, type TrainKey } from './config-schema';
 import { METHOD_KEYS, stepsForEpochs } from './config';
+import { decideExecution, executionParams, type ExecutionDecision } from './execution';
 import { precisionParams, precisionRecord } from './precision';
 import { ERROR_FILE, RUN_FILE, runDataFiles, runEnvironment, writeErrorFile, writeRunInfo, type DatasetInfo, type RunInfo } from './run-info';
 
@@ -19,6 +20,8 @@ export interface PreparedRun {
   outDir: string;
   params: TrainJobParams;
   info: RunInfo;
+  /** The provider the run computes on and whether its precision runs there for real (execution.ts). */
+  execution: ExecutionDecision;
   /** Sentences about skipped or truncated rows, for the CLI and the wizard. */
   warnings: string[];
 }
@@ -98,7 +101,7 @@ function methodParams(config: TrainConfig, spec: ModelSpec, ewcData: string | nu
   }
 }
 
-function buildParams(config: TrainConfig, spec: ModelSpec, outDir: string, steps: number, padId: number, hasEval: boolean, hasEwc: boolean): TrainJobParams {
+function buildParams(config: TrainConfig, spec: ModelSpec, outDir: string, steps: number, padId: number, hasEval: boolean, hasEwc: boolean, execution: ExecutionDecision): TrainJobParams {
   const files = runDataFiles(outDir);
   return TrainJobParams.parse({
     modelDir: config.model, spec, trainData: files.train, evalData: hasEval ? files.eval : null, padId,
@@ -115,6 +118,7 @@ function buildParams(config: TrainConfig, spec: ModelSpec, outDir: string, steps
     batchSize: config.batch_size, gradAccum: config.grad_accum, steps, seed: config.seed, shuffle: config.shuffle,
     evalEvery: config.eval_every, saveEvery: config.save_every, threads: config.threads,
     ...precisionParams(config),
+    ...executionParams(execution),
     // Only when on: a run without telemetry keeps the params (and resume hash) of run folders made before it.
     ...(config.telemetry_every > 0 ? { telemetryEvery: config.telemetry_every } : {}),
   });
@@ -143,15 +147,16 @@ export async function prepareRun(config: TrainConfig, now: () => Date = () => ne
     // EWC's general data: tokenized like the eval set (never packed), read by the engine for the Fisher estimate.
     const ewcSet = config.method === 'full' && config.ewc_lambda > 0 && config.ewc_data ? await tokenizeDataset(config.ewc_data, tokenizer, { ...tokenize, packing: false }) : null;
     checkInitAdapter(config);
+    const execution = await decideExecution(config);
     const steps = config.steps ?? stepsForEpochs(config.epochs ?? 1, train.examples.length, config.batch_size, config.grad_accum);
-    const params = buildParams(config, spec, outDir, steps, padIdOf(tokenizer, spec.vocabSize), evalSet !== null, ewcSet !== null);
+    const params = buildParams(config, spec, outDir, steps, padIdOf(tokenizer, spec.vocabSize), evalSet !== null, ewcSet !== null, execution);
     const info: RunInfo = {
       kind: 'ftstudio-train-run',
       ...runEnvironment(),
       // The ratio is recorded only where it applies, so this config can be copied back into a run.yaml as it is.
       config: { ...methodConfig(config), max_seq_len: maxSeqLen, steps },
       params,
-      ...(precisionRecord(config) ? { precision: precisionRecord(config)! } : {}),
+      ...(precisionRecord(config, execution) ? { precision: precisionRecord(config, execution)! } : {}),
       data: { train: datasetInfo(config.data, train), eval: evalSet && config.eval_data ? datasetInfo(config.eval_data, evalSet) : null },
       started_at: now().toISOString(),
     };
@@ -165,7 +170,7 @@ export async function prepareRun(config: TrainConfig, now: () => Date = () => ne
     written.push(join(outDir, RUN_FILE));
     writeRunInfo(outDir, info);
     rmSync(join(outDir, ERROR_FILE), { force: true }); // from an earlier failed attempt
-    return { outDir, params, info, warnings: [...train.warnings, ...(evalSet?.warnings ?? [])] };
+    return { outDir, params, info, execution, warnings: [...train.warnings, ...(evalSet?.warnings ?? [])] };
   } catch (err) {
     for (const path of written) rmSync(path, { recursive: true, force: true });
     recordError(outDir, err);

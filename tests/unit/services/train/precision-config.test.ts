@@ -88,7 +88,7 @@ describe('precision params, record and notes', () => {
 
   it('records emulation in run.json terms, and why', () => {
     expect(precisionRecord(resolve({}))).toBeNull();
-    expect(precisionRecord(resolve({ precision: 'fp16' }))).toEqual({ compute: 'fp16', loss_scale: 'dynamic', emulated: true, why: expect.stringMatching(/no CUDA provider/) });
+    expect(precisionRecord(resolve({ precision: 'fp16' }))).toEqual({ compute: 'fp16', loss_scale: 'dynamic', emulated: true, why: expect.stringMatching(/the CPU provider has no fp16\/bf16 math kernels/) });
     expect(precisionRecord(resolve({ precision: 'bf16', emulate: true }))).toEqual({ compute: 'bf16', loss_scale: 'none', emulated: true, why: 'forced by --emulate' });
     expect(precisionRecord(resolve({ emulate: true }))).toMatchObject({ compute: 'fp32', emulated: false });
   });
