@@ -109,9 +109,12 @@ function gpuAdvice(name: string, cc: string | null, engineRuns: boolean, kernels
     else reasons.push(cc ? `compute capability ${cc} has no fp16 tensor cores (they start at 7.0): fp32` : 'the compute capability is unknown: fp32 is the safe choice');
   }
   reasons.push(...probe.reasons);
-  if (support.fp8) reasons.push(`fp8 (≥ 8.9) is available but experimental: it needs per-tensor scaling (E4M3 forward, E5M2 gradients) and this engine does not train in it yet`);
+  if (support.fp8) reasons.push(`fp8 (≥ 8.9) is available but experimental: it needs per-tensor scaling (E4M3 forward, E5M2 gradients), and this engine trains it emulated only`);
   if (!engineRuns) reasons.push('this engine cannot use the GPU here (no working CUDA or WebGPU provider), so a run on this machine is an emulated preview on the CPU');
-  return { device: name, kind: 'gpu', support: hardware, engineRuns, precision, lossScale, emulated: !engineRuns, fp8: support.fp8 ? 'experimental' : 'unsupported', reasons, kernels };
+  // The engine runs only fp16 on a provider's own kernels (services/train/execution.ts): it builds no bfloat16 graphs.
+  const nativeHere = engineRuns && (precision === 'fp32' || precision === 'fp16');
+  if (engineRuns && precision === 'bf16') reasons.push('this engine runs bf16 emulated on every provider (it builds no bfloat16 graphs yet): bf16\'s numerics at fp32\'s speed; fp16 would run on the GPU\'s kernels');
+  return { device: name, kind: 'gpu', support: hardware, engineRuns, precision, lossScale, emulated: !nativeHere, fp8: support.fp8 ? 'experimental' : 'unsupported', reasons, kernels };
 }
 
 /** What the CPU provider's probe found, in short (the card lists each check's reason); the assumption without a probe. */

@@ -25,7 +25,8 @@ describe('precision advice', () => {
     const [h100, t4, old, host] = precisionAdvice(report([
       { name: 'H100', computeCapability: '9.0' }, { name: 'T4', computeCapability: '7.5' }, { name: 'P100', computeCapability: '6.0' },
     ], [{ name: 'cuda', works: true }, { name: 'cpu', works: true }]));
-    expect(h100).toMatchObject({ precision: 'bf16', lossScale: 'none', fp8: 'experimental', emulated: false });
+    expect(h100).toMatchObject({ precision: 'bf16', lossScale: 'none', fp8: 'experimental', emulated: true }); // bf16 runs emulated in this engine (no bfloat16 graphs)
+    expect(h100.reasons.join(' ')).toMatch(/runs bf16 emulated on every provider/);
     expect(h100.reasons.join(' ')).toMatch(/fp8 \(≥ 8\.9\) is available but experimental/);
     expect(t4).toMatchObject({ precision: 'fp16', lossScale: 'dynamic', fp8: 'unsupported' });
     expect(t4.reasons[0]).toMatch(/no bf16 \(it needs 8\.0\).*6e-8/);
@@ -65,10 +66,17 @@ describe('precision advice with the kernel probe', () => {
     expect(host.reasons[0]).toMatch(/not probed in this report/);
   });
 
+  it('an H200 through WebGPU (as measured: fp16 kernels, no bf16): fp16 with dynamic scaling, on the GPU for real', () => {
+    const providers = [{ name: 'webgpu', works: true, kernels: kernels(true, false) }, { name: 'cpu', works: true, kernels: kernels(false, false) }];
+    const [h200] = precisionAdvice(report([{ name: 'H200', computeCapability: '9.0' }], providers));
+    expect(h200).toMatchObject({ precision: 'fp16', lossScale: 'dynamic', emulated: false, engineRuns: true });
+    expect(h200.reasons.join(' ')).toMatch(/compute capability 9\.0 has bf16, but webgpu has no bf16 MatMul kernel here/);
+  });
+
   it('confirms the compute-capability rule on a GPU when the provider ran the MatMuls', () => {
     const providers = [{ name: 'cuda', works: true, kernels: kernels(true, true) }, { name: 'cpu', works: true, kernels: kernels(false, false) }];
     const [h100, host] = precisionAdvice(report([{ name: 'H100', computeCapability: '9.0' }], providers));
-    expect(h100).toMatchObject({ precision: 'bf16', lossScale: 'none', emulated: false });
+    expect(h100).toMatchObject({ precision: 'bf16', lossScale: 'none', emulated: true });
     expect(h100.kernels.map((k) => k.provider)).toEqual(['cuda']);
     expect(h100.reasons).toContain('probed: cuda ran a bf16 MatMul on the GPU, as compute capability 9.0 promises');
     expect(host.kernels.map((k) => k.provider)).toEqual(['cpu']);
