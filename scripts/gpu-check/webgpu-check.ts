@@ -126,7 +126,7 @@ async function trainVariant(v: Variant, modelDir: string, data: string, initAdap
   const spec = readModelConfig(modelDir);
   const params: TrainJobParams = {
     modelDir, spec, trainData: data, evalData: null, padId: 0, method: 'lora',
-    lora: { r: 4, alpha: 8, targets: 'all-linear', dropout: 0, init: 'gaussian' }, ...(initAdapter ? { initAdapter } : {}),
+    lora: { r: 4, alpha: 8, targets: 'all-linear', dropout: 0, init: 'gaussian' }, initAdapter,
     optimizer: 'adamw', lr: 5e-3, weightDecay: 0.01, betas: [0.9, 0.999], eps: 1e-8, momentum: 0, maxGradNorm: 1,
     schedule: 'linear', warmupSteps: 2, batchSize: batch[0], gradAccum: batch[1], steps, seed: 7, shuffle: true,
     evalEvery: 0, saveEvery: 0, threads, ...(v.precision !== 'fp32' ? { precision: v.precision } : {}),

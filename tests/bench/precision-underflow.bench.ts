@@ -1,5 +1,7 @@
 // Benchmark (issue 7): a planted fp16 gradient underflow — fp32 vs fp16 without loss scaling vs fp16 with dynamic scaling.
 // Run: npx tsx tests/bench/precision-underflow.bench.ts [steps]   Prints one JSON object.
+// BENCH_PROVIDER=webgpu (default cpu) runs it on that provider, with GPU rounding (flush-safe); BENCH_NATIVE=1 also puts
+// fp16's matmuls on its float16 kernels (how scripts/gpu-check runs it on a GPU).
 // Target: without scaling the loss stalls (every gradient flushed to zero); with dynamic scaling the final loss is within
 // 2% of fp32's. Three runs with identical seeds and data on the engine's own graphs (emulated autocast, GradScaler, AdamW).
 //
@@ -19,7 +21,7 @@ import { buildTrainGraph } from '../../src-main/engine/nn';
 import { serializeModel } from '../../src-main/engine/onnx/serialize';
 import { buildUpdateGraph, initOptimizerState, lrForUpdate, scalarFeeds, type OptimizerConfig } from '../../src-main/engine/optim';
 import { GradScaler } from '../../src-main/engine/precision/grad-scaler';
-import { EngineSession, type Feed } from '../../src-main/engine/runtime';
+import { EngineSession, type Feed, type ProviderName } from '../../src-main/engine/runtime';
 import { BatchStream } from '../../src-main/engine/train/batches';
 import { readTokenizedExamples } from '../../src-main/engine/train/examples';
 import { initialLoraParams, settingsLoraConfig } from '../../src-main/engine/train/lora-state';
@@ -31,6 +33,8 @@ import { TINY_MODELS, writeTinyModel } from '../reference/tiny-models';
 
 const STEPS = Number(process.argv[2] ?? 30);
 const [BATCH, SEQ, THREADS, RANK] = [8, 64, 2, 8];
+const PROVIDER = (process.env.BENCH_PROVIDER ?? 'cpu') as ProviderName;
+const NATIVE = process.env.BENCH_NATIVE === '1';
 const PLANT = 2 ** -26; // the loss multiplier
 const LR = 1e-2;
 
@@ -53,7 +57,7 @@ interface StepRow { loss: number; zeroFraction: number; scale: number; skipped: 
 
 async function session(dir: string, file: string, bytes: Uint8Array): Promise<EngineSession> {
   writeFileSync(join(dir, file), bytes);
-  return EngineSession.create(join(dir, file), { intraOpThreads: THREADS });
+  return EngineSession.create(join(dir, file), { intraOpThreads: THREADS, providers: [PROVIDER] });
 }
 
 /** runTraining's step loop (trainer.ts) with the planted multiplier on the differentiated loss. */
@@ -62,7 +66,8 @@ async function trainOnce(p: TrainJobParams, dir: string): Promise<StepRow[]> {
   const lora = settingsLoraConfig(p.lora);
   const scaleCfg = lossScaleConfig(p);
   const scaler = new GradScaler(scaleCfg);
-  const built = buildTrainGraph(p.spec, resolveWeightRefs(p.modelDir, dir), { lora, name: 'train', precision: p.precision ?? 'fp32', lossScaleInput: true });
+  const built = buildTrainGraph(p.spec, resolveWeightRefs(p.modelDir, dir), { lora, name: 'train', precision: p.precision ?? 'fp32', lossScaleInput: true,
+    ...(NATIVE ? { nativeLowPrecision: true } : {}), ...(PROVIDER !== 'cpu' ? { flushSafeRounding: true } : {}) });
   const shapes = new Map(built.params.map((q) => [q.name, q.shape]));
   const optCfg: OptimizerConfig = { optimizer: 'adamw', betas: p.betas, eps: p.eps, weightDecay: p.weightDecay, maxGradNorm: p.maxGradNorm };
   const update = buildUpdateGraph(optimizerParams(built.params, 'lora'), { ...optCfg, lossScale: true, skipNonFinite: scaleCfg.kind !== 'none' });
@@ -141,7 +146,7 @@ async function main(): Promise<void> {
       bench: 'precision-underflow',
       setup: {
         model: 'tiny Llama (H 64, 1 layer, V 256), LoRA on all linear layers', planted_loss_multiplier: '2^-26', lora_rank: RANK,
-        batch: BATCH, seq: SEQ, steps: STEPS, lr: LR, optimizer: 'adamw eps 1e-20, no clipping', threads: THREADS, fp16: 'emulated on CPU',
+        batch: BATCH, seq: SEQ, steps: STEPS, lr: LR, optimizer: 'adamw eps 1e-20, no clipping', threads: THREADS, fp16: NATIVE ? `matmuls on ${PROVIDER}'s float16 kernels` : `emulated on ${PROVIDER}`, provider: PROVIDER,
       },
       runs: report,
       verdict: {
