@@ -80,6 +80,8 @@ export class Graph extends GraphCore {
   /** `value` forward, the gradient passes to x unchanged and none reaches `value` (ops/straight-through.ts). */
   straightThrough(x: Value, value: Value): Value { return this.one(ops.StraightThrough, [x, value]); }
   cast(x: Value, to: DType): Value { return x.dtype === to ? x : this.one(ops.Cast, [x], { to }); }
+  /** float32 rounded to fp16/bf16 by a Cast pair, forward only (ops/cast-round.ts). */
+  castRound(x: Value, format: 'fp16' | 'bf16'): Value { return this.one(ops.CastRound, [x], { format }); }
 
   // Linear algebra and layout.
   matmul(a: Value, b: Value): Value { return this.one(ops.MatMul, [a, b]); }

@@ -5,6 +5,7 @@ import { Abs } from './abs';
 import { Add } from './add';
 import { Arange } from './arange';
 import { Cast } from './cast';
+import { CastRound } from './cast-round';
 import { Concat } from './concat';
 import { Constant } from './constant';
 import { ConstantOfShape } from './constant-of-shape';
@@ -55,14 +56,14 @@ import { Unsqueeze } from './unsqueeze';
 import { Where } from './where';
 
 export {
-  Abs, Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
+  Abs, Add, Arange, Cast, CastRound, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
   Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMax, ReduceMean, ReduceSum, Relu,
   Reshape, ScaledGradRound, ScatterElements, ScatterND, Shape, Sigmoid, Sign, Sin, Size, Slice, Softmax, Sqrt, Squeeze, StopGradient, StraightThrough, Sub, Tanh,
   Transpose, Unsqueeze, Where,
 };
 
 export const ALL_OPS: readonly OpDef[] = [
-  Abs, Add, Arange, Cast, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
+  Abs, Add, Arange, Cast, CastRound, Concat, Constant, ConstantOfShape, Cos, Div, Equal, Exp, Expand, Gather, GatherElements, GradRound, Greater,
   Identity, Less, Log, LogSoftmax, MatMul, Max, Mod, Mul, Neg, Pad, Pow, Reciprocal, ReduceMax, ReduceMean, ReduceSum, Relu,
   Reshape, ScaledGradRound, ScatterElements, ScatterND, Shape, Sigmoid, Sign, Sin, Size, Slice, Softmax, Sqrt, Squeeze, StopGradient, StraightThrough, Sub, Tanh,
   Transpose, Unsqueeze, Where,

@@ -1,4 +1,5 @@
-// In-graph rounding (engine/precision/emulate.ts) run through onnxruntime, bit-exact against formats.ts, plus its gradient.
+// In-graph rounding (engine/precision/emulate.ts) run through onnxruntime, bit-exact against formats.ts, plus its gradient:
+// onnxruntime's own Cast pair for fp16/bf16 in CPU graphs, the fp32 arithmetic for the rest and for GPU graphs.
 
 import { describe, expect, it } from 'vitest';
 import { addGradients } from '../../../../src-main/engine/autodiff';
@@ -78,6 +79,20 @@ describe('roundToFormat in onnxruntime vs formats.ts', () => {
       expect(bad).toEqual([]);
     }, 60_000);
   }
+
+  it('rounds fp16/bf16 in CPU graphs by a Cast pair, and by arithmetic for a GPU, for fp8 and for other overflow modes', () => {
+    const ops = (id: EmulatedFormatId, mode?: OverflowMode, flushSafe = false) => {
+      const g = new Graph();
+      if (flushSafe) setFlushSafeRounding(g);
+      roundToFormat(g, g.input('x', 'float32', ['N']), id, mode);
+      return g.nodes.map((n) => n.op.name).filter((n) => n !== 'Constant');
+    };
+    expect(ops('fp16')).toEqual(['CastRound', 'StraightThrough']);
+    expect(ops('bf16')).toEqual(['CastRound', 'StraightThrough']);
+    expect(ops('fp16', undefined, true)).not.toContain('CastRound');
+    expect(ops('fp16', 'saturate')).not.toContain('CastRound');
+    expect(ops('fp8e4m3')).not.toContain('CastRound');
+  });
 
   it('rejects an overflow mode the format lacks, and non-float32 inputs', () => {
     const g = new Graph();

@@ -1,0 +1,17 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildTrainGraph } from './src-main/engine/nn';
+import { readModelConfig } from './src-main/models/hf/config';
+import { resolveWeightRefs } from './src-main/engine/train/weights';
+import { TINY_MODELS, writeTinyModel } from './tests/reference/tiny-models';
+import { ModelProto } from './src-main/engine/onnx/proto';
+const work = mkdtempSync(join(tmpdir(), 'prof-'));
+const llama = TINY_MODELS.find((m) => m.id === 'llama')!;
+const dir = writeTinyModel(join(work, 'm'), { ...llama, id: 'b', seed: 5, config: { ...llama.config, hidden_size: 256, intermediate_size: 704, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, vocab_size: 2048 } });
+const spec = readModelConfig(dir);
+const built = buildTrainGraph(spec, resolveWeightRefs(dir, work), { lora: { r: 8, alpha: 16, targets: 'all-linear', dropout: 0, init: 'gaussian' } as never, precision: 'fp16', lossScaleInput: true });
+const m = ModelProto.decode(built.serialize()) as unknown as { graph: { node: { op_type: string }[] } };
+const c = new Map<string, number>();
+for (const n of m.graph.node) c.set(n.op_type, (c.get(n.op_type) ?? 0) + 1);
+console.log([...c].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', '));
