@@ -181,5 +181,7 @@ export const TrainStartInput = z.object({
   telemetry_every: z.number().optional(),
   // The execution provider (services/train/execution.ts): checked before the run folder is written.
   provider: z.enum(['cpu', 'webgpu', 'cuda', 'dml']).optional(),
+  // Intra-op threads (default: every core); the dry run shares the cores between the trainings it runs at once.
+  threads: z.number().optional(),
 }).strict();
 export type TrainStartInput = z.infer<typeof TrainStartInput>;

@@ -1,6 +1,7 @@
 // The Precision wizard's dry run: the same model and data trained for a few steps in fp32 (the reference), in the chosen
 // low precision without loss scaling and, for fp16, with dynamic loss scaling; all through the Train page's path, with
 // range telemetry on, and all emulated on the CPU (the engine rounds to fp16/bf16 bit-exactly, engine/nn/precision.ts).
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { ApiError } from '../../common/errors';
 import type { Job } from '../../common/jobs';
@@ -29,14 +30,18 @@ export const defaultTelemetryEvery = (steps: number): number => Math.max(1, Math
 export async function startDryRun(input: DryRunParsed, runsDir: string, jobs: JobSupervisor, now = new Date()): Promise<DryRunStarted> {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const started: DryRunStarted['variants'] = [];
+  const plans = dryRunPlans(input.precision);
+  // The runs train at once: each gets its share of the cores, rather than all of them each (which oversubscribes the
+  // CPU and makes every run slower than running them one after another).
+  const threads = Math.max(1, Math.floor(availableParallelism() / plans.length));
   try {
-    for (const plan of dryRunPlans(input.precision)) {
+    for (const plan of plans) {
       const out = join(runsDir, `${DRY_RUN_PREFIX}${stamp}-${plan.precision}${plan.variant === 'reference' ? '' : `-${plan.loss_scale}`}`);
       // One seed (the default) for all: the runs draw the same initial adapter and the same batches in the same order,
       // so their losses differ only by the number format.
       const values: TrainStartInput = {
         model: input.model, data: input.data, steps: input.steps, precision: plan.precision, loss_scale: plan.loss_scale,
-        telemetry_every: input.telemetry_every ?? defaultTelemetryEvery(input.steps), out,
+        telemetry_every: input.telemetry_every ?? defaultTelemetryEvery(input.steps), out, threads,
         ...(input.lr !== undefined ? { lr: input.lr } : {}), ...(input.rank !== undefined ? { rank: input.rank } : {}),
         ...(input.max_seq_len !== undefined ? { max_seq_len: input.max_seq_len } : {}), ...(input.batch_size !== undefined ? { batch_size: input.batch_size } : {}),
       };

@@ -1,7 +1,7 @@
 // The Precision wizard's dry run end to end: precision.dryRun starts fp32, fp16 unscaled and fp16 with dynamic loss
 // scaling on the tiny chat model (engine processes under the supervisor); precision.dryRunResult compares them.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../../src-main/common/contract';
@@ -55,6 +55,9 @@ describe('precision.dryRun', () => {
     expect(started.variants.map((v) => basename(v.runDir))).toEqual([
       expect.stringMatching(/^dryrun-.*-fp32$/), expect.stringMatching(/^dryrun-.*-fp16-none$/), expect.stringMatching(/^dryrun-.*-fp16-dynamic$/),
     ]);
+    // Three trainings at once share the cores instead of each taking all of them.
+    const threads = Math.max(1, Math.floor(availableParallelism() / 3));
+    for (const v of started.variants) expect(JSON.parse(readFileSync(join(v.runDir, 'run.json'), 'utf8')).params.threads).toBe(threads);
     const result = await finished(started.jobIds);
     expect(result.done).toBe(true);
     expect(result.variants.map((v) => [v.variant, v.precision, v.lossScale, v.state, v.stepsDone, v.steps])).toEqual([
