@@ -45,8 +45,8 @@ const ROUNDED = new WeakMap<Value, Value>();
  * Graphs whose fp16 autocast matmuls run on the provider's own kernels (BuildOptions.nativeLowPrecision): the
  * operands, already rounded, are cast to float16 (exactly), the MatMul node is a float16 node,
  * and its output is cast back to float32. Autodiff's Cast rule casts the gradient to the low type, so the backward
- * matmuls run in it too. Everything else keeps the emulated rounding (elementwise fp32 arithmetic, exact on any IEEE
- * device that keeps subnormals), so a native graph differs from the emulated one only in how the kernels accumulate.
+ * matmuls run in it too. Everything else keeps the emulated rounding (precision/emulate.ts, flush-safe on a GPU), so a
+ * native graph differs from the emulated one only in how the matmul kernels accumulate.
  */
 const NATIVE = new WeakSet<Graph>();
 
@@ -54,13 +54,9 @@ export function setNativeLowPrecision(g: Graph): void {
   NATIVE.add(g);
 }
 
-export function isNativeLowPrecision(g: Graph): boolean {
-  return NATIVE.has(g);
-}
-
 /**
  * The matmul of two operands that are already low-precision copies (lowp): a float32 MatMul under emulation, a
- * float16/bfloat16 MatMul between exact casts in a native graph. The caller rounds the output (lowp), as AMP writes it.
+ * float16 MatMul between exact casts in a native fp16 graph. The caller rounds the output (lowp), as AMP writes it.
  */
 export function lowpMatmul(g: Graph, a: Value, b: Value, computePrecision: ComputePrecision | undefined): Value {
   const precision = autocastFormat(computePrecision);

@@ -105,9 +105,9 @@ async function openGraphs(s: GraphSetup, weights: WeightRef[], suffix: string): 
   // the scaler's S (a graph input), the update graph divides the gradients by S first and skips non-finite steps.
   // Range telemetry also charts the activations: the train graph outputs them (act.*), fetched on telemetry steps only.
   // A GPU provider flushes fp32 subnormals, so its graphs round the subnormal range by an addition (emulate.ts).
-  const native = { ...(params.nativePrecision ? { nativeLowPrecision: true } : {}), ...(params.provider && params.provider !== 'cpu' ? { flushSafeRounding: true } : {}) };
+  const onDevice = { ...(params.nativePrecision ? { nativeLowPrecision: true } : {}), ...(params.provider && params.provider !== 'cpu' ? { flushSafeRounding: true } : {}) };
   const built = buildTrainGraph(params.spec, weights, {
-    ...plan.trainGraph, name: 'train', precision, lossScaleInput: lossScaled, ...native, ...(params.telemetryEvery ? { exposeActivations: true } : {}),
+    ...plan.trainGraph, name: 'train', precision, lossScaleInput: lossScaled, ...onDevice, ...(params.telemetryEvery ? { exposeActivations: true } : {}),
   });
   const acts = new Set(built.outputs.activations);
   const trainFetches = acts.size ? built.graph.outputs.map((v) => v.name).filter((n) => !acts.has(n)) : undefined;
@@ -115,7 +115,7 @@ async function openGraphs(s: GraphSetup, weights: WeightRef[], suffix: string): 
   const train = await openSession(graphDir, `train${suffix}.onnx`, built.serialize(), params);
   const upd = await openSession(graphDir, `update${suffix}.onnx`, serializeModel(update.graph), params);
   const evalSession = s.withEval
-    ? await openSession(graphDir, `eval${suffix}.onnx`, buildEvalGraph(params.spec, weights, { ...plan.evalGraph, name: 'eval', precision, ...native }).serialize(), params)
+    ? await openSession(graphDir, `eval${suffix}.onnx`, buildEvalGraph(params.spec, weights, { ...plan.evalGraph, name: 'eval', precision, ...onDevice }).serialize(), params)
     : null;
   return { built, train, trainFetches, update: upd, eval: evalSession, release: async () => { await Promise.all([train.release(), upd.release(), evalSession?.release()]); } };
 }

@@ -34,8 +34,7 @@ type ExecutionConfig = Pick<TrainConfig, 'provider' | 'precision' | 'emulate'>;
  * written) and decides native or emulated. The CPU needs no probe: it always works, and has no fp16 math kernels.
  */
 export async function decideExecution(c: ExecutionConfig, probes: ExecutionProbes = REAL_PROBES): Promise<ExecutionDecision> {
-  const cpuWhy = c.emulate ? 'forced by --emulate' : `the CPU provider has no ${c.precision === 'fp8' ? 'fp8' : 'fp16/bf16'} math kernels`;
-  if (c.provider === 'cpu') return { provider: 'cpu', native: false, why: cpuWhy };
+  if (c.provider === 'cpu') return cpuExecution(c);
   const probe = await probes.provider(c.provider);
   if (!probe.works) {
     throw new ConfigError([`provider ${c.provider} does not work on this machine (${probe.error ?? 'no reason given'}); train on the cpu, or see \`ftstudio doctor\``]);
@@ -48,6 +47,12 @@ export async function decideExecution(c: ExecutionConfig, probes: ExecutionProbe
   const kernels = await probes.kernels(c.provider);
   if (kernels.fp16 === true) return { provider: c.provider, native: true, why: `${c.provider} has float16 MatMul kernels (probed): the matmuls run on them, the rest emulated` };
   return { provider: c.provider, native: false, why: `${c.provider} has no usable float16 MatMul kernel (probed: ${kernels.note})` };
+}
+
+/** On the CPU: always emulated, since its provider has no low-precision math kernels. */
+export function cpuExecution(c: Pick<TrainConfig, 'precision' | 'emulate'>): ExecutionDecision {
+  const why = c.emulate ? 'forced by --emulate' : `the CPU provider has no ${c.precision === 'fp8' ? 'fp8' : 'fp16/bf16'} math kernels`;
+  return { provider: 'cpu', native: false, why };
 }
 
 /** The engine's keys: absent for the CPU, so CPU runs keep the params (and resume hash) of runs made before providers. */

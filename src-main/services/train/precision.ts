@@ -1,7 +1,7 @@
 // A run's precision and loss scaling: the engine's params (absent for fp32 defaults), run.json's record and the CLI's notes.
 import type { TrainJobParams } from '../../common/train';
 import { defaultLossScale, TRAIN_DEFAULTS, type TrainConfig } from './config-schema';
-import type { ExecutionDecision } from './execution';
+import { cpuExecution, type ExecutionDecision } from './execution';
 
 type PrecisionConfig = Pick<TrainConfig, 'precision' | 'loss_scale' | 'emulate'> & Partial<Pick<TrainConfig, 'fp8_margin' | 'fp8_amax_history'>>;
 
@@ -40,19 +40,17 @@ export interface PrecisionRecord {
  * provider's float16 kernels for an fp16 run. --emulate asks for emulation explicitly and stays recorded, so a later
  * run on a machine with kernels reproduces the same numerics.
  */
-export function precisionRecord(c: PrecisionConfig, d: ExecutionDecision = CPU): PrecisionRecord | null {
+export function precisionRecord(c: PrecisionConfig, d: ExecutionDecision = cpuExecution(c)): PrecisionRecord | null {
   if (c.precision === 'fp32' && c.loss_scale === 'none' && !c.emulate && d.provider === 'cpu') return null;
   const emulated = c.precision !== 'fp32' && !d.native;
   const why = c.precision === 'fp32' ? 'fp32 needs no emulation' : c.emulate ? 'forced by --emulate' : d.why;
   return { compute: c.precision, loss_scale: c.loss_scale, emulated, why, ...(d.provider !== 'cpu' ? { provider: d.provider } : {}) };
 }
 
-const CPU: ExecutionDecision = { provider: 'cpu', native: false, why: 'the CPU provider has no fp16/bf16 math kernels' };
-
 const scaleText = (s: TrainConfig['loss_scale']) => (typeof s === 'number' ? `static ${s}` : s);
 
 /** One-line notes for the CLI: `info` says how the precision runs, `warnings` what is pointless or surprising. */
-export function precisionNotes(c: PrecisionConfig, d: ExecutionDecision = CPU): { info: string[]; warnings: string[] } {
+export function precisionNotes(c: PrecisionConfig, d: ExecutionDecision = cpuExecution(c)): { info: string[]; warnings: string[] } {
   const info: string[] = [];
   const warnings: string[] = [];
   if (d.provider !== 'cpu') info.push(`runs on ${d.provider} (nodes it has no kernel for run on the CPU)`);
