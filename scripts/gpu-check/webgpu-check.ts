@@ -4,7 +4,8 @@
 // emulated — on the CPU and on WebGPU, on the job write-autocast-job.ts wrote (the same steps autocast_on_gpu.py runs
 // through PyTorch), and step times on a larger model. Prints one JSON document.
 //
-//   npx tsx scripts/gpu-check/webgpu-check.ts JOB_DIR [--quick]       (--quick: no larger-model timing)
+//   npx tsx scripts/gpu-check/webgpu-check.ts JOB_DIR [--quick] [--rounding-only] [--variants=a,b]
+//   (--quick: no larger-model timing; --rounding-only: no training; --variants: only these training variants)
 // On the device machine it runs as one esbuild bundle (scripts/gpu-check/pack.sh), with Node and onnxruntime-node carried.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -25,6 +26,10 @@ import { writeExamples } from '../../tests/unit/engine/train/helpers';
 
 const job = resolve(process.argv[2] ?? 'gpu-check-job');
 const quick = process.argv.includes('--quick');
+// --rounding-only: sections 1-3 (providers, kernels, roundings), no training.
+const roundingOnly = process.argv.includes('--rounding-only');
+// --variants a,b,…: only these training variants (by name, e.g. webgpu-fp16-native) in sections 4 and 5.
+const only = process.argv.find((a) => a.startsWith('--variants='))?.slice('--variants='.length).split(',');
 const threads = cpus().length;
 const work = mkdtempSync(join(tmpdir(), 'ftstudio-webgpu-'));
 const report: Record<string, unknown> = { threads };
@@ -110,13 +115,55 @@ async function roundingMismatches(provider: ProviderName, flushSafe: boolean): P
     await s.release();
   }
 }
+/**
+ * The Cast pair (ops/cast-round.ts) that CPU graphs round fp16/bf16 with, on a provider: its mismatches with formats.ts
+ * by the input's range (fp16's normal range, its subnormal range, beyond its max), to see whether GPU graphs could use it.
+ */
+async function castPairMismatches(provider: ProviderName): Promise<Record<string, unknown>> {
+  const x = testValues().filter((v) => !isF32Subnormal(v));
+  const g = new Graph('cast_round');
+  const inp = g.input('x', 'float32', [x.length]);
+  g.output(g.castRound(inp, 'fp16'), 'fp16');
+  g.output(g.castRound(inp, 'bf16'), 'bf16');
+  const s = await EngineSession.create(serializeModel(g), { providers: [provider], intraOpThreads: threads });
+  try {
+    const out = await s.run({ x: { data: x, dims: [x.length] } });
+    const res: Record<string, unknown> = { values: x.length };
+    for (const [id, F] of [['fp16', FP16], ['bf16', BF16]] as const) {
+      const y = out[id].data as Float32Array;
+      const got = new Uint32Array(y.buffer, y.byteOffset, y.length);
+      const want = new Uint32Array(Float32Array.from(x, (v) => F.round(v)).buffer);
+      const bad = { normal: 0, subnormal: 0, beyond_max: 0, nan: 0 };
+      const examples: string[] = [];
+      for (let i = 0; i < x.length; i++) {
+        if (got[i] === want[i] || (Number.isNaN(y[i]) && Number.isNaN(F.round(x[i])))) continue;
+        const a = Math.abs(x[i]);
+        const range = Number.isNaN(x[i]) ? 'nan' : a > F.max ? 'beyond_max' : a < F.minNormal ? 'subnormal' : 'normal';
+        bad[range]++;
+        if (examples.length < 4) examples.push(`${x[i]} → ${y[i]} (want ${F.round(x[i])})`);
+      }
+      res[id] = { mismatches: bad, examples };
+    }
+    return res;
+  } finally {
+    await s.release();
+  }
+}
+
 note('rounding_cpu', await roundingMismatches('cpu', false));
+note('cast_pair_rounding_cpu', await castPairMismatches('cpu'));
 note('rounding_cpu_flush_safe', await roundingMismatches('cpu', true));
 if (webgpu) {
   note('rounding_webgpu', await roundingMismatches('webgpu', false));
   note('rounding_webgpu_flush_safe', await roundingMismatches('webgpu', true));
+  note('cast_pair_rounding_webgpu', await castPairMismatches('webgpu'));
   // The product's own verdict on the provider (what `ftstudio doctor` and --provider decide with).
   note('kernel_support_webgpu', await probeKernels('webgpu'));
+}
+
+if (roundingOnly) {
+  console.log(JSON.stringify(report, null, 1));
+  process.exit(0);
 }
 
 // 4. The autocast job's training run, as the engine does it, in every variant this machine can run.
@@ -146,7 +193,7 @@ async function trainVariant(v: Variant, modelDir: string, data: string, initAdap
     scales: rows.map((r) => r.loss_scale ?? 1), stepSeconds: rows.map((r) => r.elapsed_s), adapter,
   };
 }
-const VARIANTS: Variant[] = [
+const ALL_VARIANTS: Variant[] = [
   { name: 'cpu-fp32', provider: 'cpu', precision: 'fp32' },
   { name: 'cpu-fp16-emulated', provider: 'cpu', precision: 'fp16' },
   { name: 'cpu-fp16-native', provider: 'cpu', precision: 'fp16', native: true },
@@ -158,6 +205,7 @@ const VARIANTS: Variant[] = [
     { name: 'webgpu-bf16-emulated', provider: 'webgpu', precision: 'bf16' },
   ] as Variant[] : []),
 ];
+const VARIANTS = only ? ALL_VARIANTS.filter((v) => only.includes(v.name)) : ALL_VARIANTS;
 const relMax = (a: readonly number[], b: readonly number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i]) / Math.abs(b[i])));
 function adapterRel(a: ReturnType<typeof readPeftAdapter>, b: ReturnType<typeof readPeftAdapter>): number {
   let worst = 0;

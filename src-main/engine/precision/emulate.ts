@@ -1,14 +1,13 @@
 // Round a float32 tensor to fp16 / bf16 / fp8 inside the graph, bit-exact with formats.ts.
 //
-// Two ways. fp16 and bf16 in a CPU graph (their own overflow to ±inf): a pair of ONNX Casts, f32 → fp16/bf16 → f32
+// Two ways. fp16, and bf16 in a CPU graph (their own overflow to ±inf): a pair of ONNX Casts, f32 → fp16/bf16 → f32
 // (ops/cast-round.ts). onnxruntime 1.30's Cast kernels round exactly as formats.ts does (checked on every test value in
 // emulate.test.ts), and its optimizers keep a bare Cast pair. What they do drop is the cast pair the CPU provider puts
 // around an fp16 *op* it has no kernel for (DESIGN §3), so the low-precision op itself is never relied on. Measured on a
 // 4-layer H 256 LoRA train graph: fp16 7,346 → 2,629 nodes, session creation 4.5 s → 0.74 s (bf16 6.3 s → 0.63 s).
 // onnxruntime's allocation planner grows faster than linearly in the node count.
 //
-// Everything else (fp8, the other overflow modes, and every graph for a GPU, whose shader conversions may flush
-// subnormals) uses plain fp32 arithmetic. opset 17 has no bitcast, so the rounding is built from IEEE fp32 Mul/Sub,
+// Everything else (fp8, the other overflow modes, and bf16 in a graph for a GPU) uses plain fp32 arithmetic. opset 17 has no bitcast, so the rounding is built from IEEE fp32 Mul/Sub,
 // whose own round-half-even does the work. All of it works on the signed value (round-half-even is symmetric), so no
 // sign has to be split off and put back:
 //   normal range    Veltkamp splitting: t = C·x, h = t − (t − x) with C = 2^s + 1, s = 24 − p, yields x rounded to
@@ -88,9 +87,10 @@ export function roundedValue(g: Graph, x: Value, id: EmulatedFormatId, overflow?
   if (!F.overflowModes.includes(mode)) throw new Error(`${F.name} has no '${mode}' overflow mode`);
   if (mode !== F.defaultOverflow) return roundArithmetic(g, x, F, mode);
   if (isInFormat(x, id)) return x;
-  // fp16/bf16 on the CPU: onnxruntime's own Cast kernels round exactly so (ops/cast-round.ts), in 2 nodes instead of
-  // 11 or 15. A GPU graph keeps the arithmetic: a shader's conversion may flush subnormals.
-  const viaCast = (id === 'fp16' || id === 'bf16') && !FLUSH_SAFE.has(g) && x.dtype === 'float32';
+  // onnxruntime's own Cast kernels round exactly so (ops/cast-round.ts), in 2 nodes instead of 11 or 15: fp16 on the
+  // CPU and on WebGPU (0 mismatches over 258,563 values on an H200, fp16 subnormals included), bf16 on the CPU only
+  // (WebGPU has no bf16 kernel, so a bf16 Cast would bounce every tensor to the CPU and back).
+  const viaCast = (id === 'fp16' || (id === 'bf16' && !FLUSH_SAFE.has(g))) && x.dtype === 'float32';
   const r = viaCast ? g.castRound(x, id) : roundArithmetic(g, x, F, mode);
   markInFormat(r, id);
   return r;
