@@ -53,7 +53,7 @@ describe('precision advice with the kernel probe', () => {
     expect(host).toMatchObject({ kind: 'cpu', precision: 'fp32', emulated: false });
     expect(host.kernels).toEqual([{ provider: 'cpu', kernels: kernels(false, false, 'ORT inserted casts and ran it in float32') }]);
     expect(host.reasons[0]).toBe("probed: ORT's CPU provider has no fp16 MatMul kernel (ORT runs fp16 MatMuls in fp32 behind casts it inserts) and no bf16 MatMul kernel: train in fp32");
-    expect(host.reasons[1]).toMatch(/stays fp32 whatever the kernels: the engine's graphs compute in fp32 .* emulate fp16\/bf16/);
+    expect(host.reasons[1]).toMatch(/stays fp32 whatever the kernels: the engine's graphs compute in fp32 and round to fp16\/bf16 exactly .* never faster/);
     // A CPU provider with real kernels (say a newer ORT on ARM) changes the sentence, not the choice.
     const [arm] = precisionAdvice(report([], [{ name: 'cpu', works: true, kernels: kernels(true, null) }]));
     expect(arm.precision).toBe('fp32');
