@@ -1,14 +1,14 @@
 // --provider: the run's execution provider, checked before anything is written, and the native-or-emulated decision
 // (services/train/execution.ts) with its trace in the job params, run.json and the CLI's notes.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { KernelSupport } from '../../../../src-main/common/hardware';
 import { decideExecution, executionParams, type ExecutionProbes } from '../../../../src-main/services/train/execution';
-import { ConfigError, precisionNotes, precisionRecord, prepareRun, resolveTrainConfig } from '../../../../src-main/services/train';
-import { TINY_MODELS, writeTinyModel } from '../../../reference/tiny-models';
+import { ConfigError, precisionNotes, precisionRecord, resolveTrainConfig } from '../../../../src-main/services/train';
 import { issuesOf } from './config-issues';
+import { tinyRun } from './tiny-run';
 
 const work = mkdtempSync(join(tmpdir(), 'ftstudio-execution-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -77,13 +77,7 @@ describe('--provider', () => {
 });
 
 describe('--provider in prepareRun (real probes on this machine)', () => {
-  const model = join(work, 'model');
-  const data = join(work, 'train.jsonl');
-  beforeAll(() => {
-    writeTinyModel(model, TINY_MODELS.find((m) => m.id === 'llama')!);
-    writeFileSync(data, '{"input_ids":[1,2,3,4]}\n{"input_ids":[5,6,7]}\n');
-  });
-  const prepare = (out: string, flags: Record<string, string | boolean>) => prepareRun(resolveTrainConfig({ flags: { model, data, out: join(work, out), steps: '2', ...flags }, defaultThreads: 2 }));
+  const { prepare } = tinyRun(work);
 
   it('--provider cpu prepares as before: no provider key in the params', async () => {
     const run = await prepare('cpu', { provider: 'cpu', precision: 'fp16' });

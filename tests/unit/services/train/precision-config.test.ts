@@ -3,14 +3,14 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { TrainJobParams, TrainStartInput } from '../../../../src-main/common/train';
 import { lossScaleConfig } from '../../../../src-main/engine/train/trainer';
 import {
-  precisionNotes, precisionParams, precisionRecord, prepareRun, readRunInfo, resolveTrainConfig, trainFlagOptions,
+  precisionNotes, precisionParams, precisionRecord, readRunInfo, resolveTrainConfig, trainFlagOptions,
 } from '../../../../src-main/services/train';
-import { TINY_MODELS, writeTinyModel } from '../../../reference/tiny-models';
 import { issuesOf } from './config-issues';
+import { tinyRun } from './tiny-run';
 
 const work = mkdtempSync(join(tmpdir(), 'ftstudio-precision-config-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -108,13 +108,7 @@ describe('precision params, record and notes', () => {
 });
 
 describe('prepared runs', () => {
-  const model = join(work, 'model');
-  const data = join(work, 'train.jsonl');
-  beforeAll(() => {
-    writeTinyModel(model, TINY_MODELS.find((m) => m.id === 'llama')!);
-    writeFileSync(data, '{"input_ids":[1,2,3,4]}\n{"input_ids":[5,6,7]}\n');
-  });
-  const prepare = (out: string, flags: Record<string, string | boolean>) => prepareRun(resolveTrainConfig({ flags: { model, data, out: join(work, out), steps: '2', ...flags }, defaultThreads: 2 }));
+  const { model, prepare } = tinyRun(work);
 
   it('an fp32 run keeps the params (keys and their order) of run folders made before precisions, so its resume hash is unchanged', async () => {
     const run = await prepare('fp32', {});

@@ -2,11 +2,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { TrainStartInput } from '../../../../src-main/common/train';
-import { prepareRun, resolveTrainConfig, trainFlagOptions } from '../../../../src-main/services/train';
-import { TINY_MODELS, writeTinyModel } from '../../../reference/tiny-models';
+import { resolveTrainConfig, trainFlagOptions } from '../../../../src-main/services/train';
 import { issuesOf } from './config-issues';
+import { tinyRun } from './tiny-run';
 
 const work = mkdtempSync(join(tmpdir(), 'ftstudio-telemetry-config-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -34,13 +34,7 @@ describe('telemetry_every', () => {
   });
 
   describe('job params', () => {
-    const model = join(work, 'model');
-    const data = join(work, 'train.jsonl');
-    beforeAll(() => {
-      writeTinyModel(model, TINY_MODELS.find((m) => m.id === 'llama')!);
-      writeFileSync(data, '{"input_ids":[1,2,3,4]}\n{"input_ids":[5,6,7]}\n');
-    });
-    const prepare = (out: string, flags: Record<string, string>) => prepareRun(resolveTrainConfig({ flags: { model, data, out: join(work, out), steps: '2', ...flags }, defaultThreads: 2 }));
+    const { prepare } = tinyRun(work);
 
     it('carries telemetryEvery only when on, so runs without it keep their params and resume hash', async () => {
       expect((await prepare('on', { 'telemetry-every': '2' })).params.telemetryEvery).toBe(2);
