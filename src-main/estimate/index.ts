@@ -69,16 +69,25 @@ export function estimate(req: EstimateRequest): EstimateReport {
   return { device, memory, verdict, fixes, time, cost };
 }
 
+/**
+ * Our engine on the CPU computes fp16/bf16 as fp32 plus exact rounding (engine/precision/emulate.ts), so a step costs
+ * fp32's FLOPs and then some. Measured with tests/bench/emulated-precision.bench.ts (8-layer H 512 LoRA, 2 threads):
+ * median step fp32 0.285 s, fp16 0.307 s, bf16 0.438 s. bf16 pays more because its Cast kernels are slower than fp16's.
+ */
+export const CPU_EMULATION_SLOWDOWN: Record<EstimateRequest['precision'], number> = { fp32: 1, fp16: 1.08, bf16: 1.54 };
+
 /** The device's rate: the GPU's dense peak in the compute precision, or the CPU's calibrated MatMul rate (ours runs
- * fp32), × utilisation; null when neither is known. */
+ * fp32, its low precision emulated), × utilisation; null when neither is known. */
 export function throughputOf(req: EstimateRequest, device: EstimateReport['device']): Throughput | null {
   const cpuGflops = req.cpu?.matmulGflops ?? null;
-  const peak = device.gpu ? peakFlops(device.gpu, req.profile === 'ours' ? 'fp32' : req.precision) : cpuGflops == null ? null : cpuGflops * 1e9;
+  const slowdown = !device.gpu && req.profile === 'ours' ? CPU_EMULATION_SLOWDOWN[req.precision] : 1;
+  const peak = device.gpu ? peakFlops(device.gpu, req.profile === 'ours' ? 'fp32' : req.precision) : cpuGflops == null ? null : (cpuGflops * 1e9) / slowdown;
   if (peak == null) return null;
   const utilisation = req.utilisation ?? DEFAULT_UTILISATION[device.kind];
+  const emulated = slowdown !== 1 ? `, ÷ ${slowdown} for emulated ${req.precision} (measured)` : '';
   return {
     peakFlops: peak, utilisation,
-    source: device.gpu ? `${device.gpu.name} dense ${req.precision} peak × ${utilisation} utilisation` : `calibrated CPU MatMul ${req.cpu?.matmulGflops?.toFixed(0)} GFLOP/s × ${utilisation}`,
+    source: device.gpu ? `${device.gpu.name} dense ${req.precision} peak × ${utilisation} utilisation` : `calibrated CPU MatMul ${req.cpu?.matmulGflops?.toFixed(0)} GFLOP/s × ${utilisation}${emulated}`,
   };
 }
 

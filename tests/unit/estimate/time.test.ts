@@ -1,6 +1,7 @@
 // The time, energy and money model: FLOPs on a hand-computed case, equal to the bench's formula, ETA and cost.
 import { describe, expect, it } from 'vitest';
 import { estimateCost } from '../../../src-main/estimate/cost';
+import { CPU_EMULATION_SLOWDOWN, throughputOf } from '../../../src-main/estimate';
 import { estimateTime, stepFlops } from '../../../src-main/estimate/time';
 import { BENCH, input } from './fixtures';
 
@@ -44,5 +45,21 @@ describe('estimate time', () => {
     // 2 h at 300 W = 0.6 kWh; at 0.25 per kWh = 0.15; 2 h at 1.8 per hour = 3.6.
     expect(estimateCost({ seconds: 7200, powerW: 300, pricePerKwh: 0.25, pricePerHour: 1.8 })).toEqual({ hours: 2, energyKwh: 0.6, electricityCost: 0.15, cloudCost: 3.6 });
     expect(estimateCost({ seconds: 3600, powerW: null, pricePerKwh: 0.25, pricePerHour: null })).toEqual({ hours: 1, energyKwh: null, electricityCost: null, cloudCost: null });
+  });
+});
+
+describe('emulated precision on the CPU (our engine)', () => {
+  it('slows the CPU rate by the measured emulation cost: fp16 1.08×, bf16 1.54×, and says so; PyTorch profiles are untouched', () => {
+    const req = (precision: 'fp32' | 'fp16' | 'bf16', profile: 'ours' | 'pytorch-peft' = 'ours') => ({
+      ...input({ precision, profile }), device: 'cpu', cpu: { memoryBytes: 64e9, matmulGflops: 200, powerW: null }, utilisation: 0.5,
+    });
+    const device = { kind: 'cpu' as const, name: 'cpu', capacityBytes: 64e9, gpu: null };
+    const fp32 = throughputOf(req('fp32'), device)!;
+    expect(fp32.peakFlops).toBe(200e9);
+    expect(fp32.source).toBe('calibrated CPU MatMul 200 GFLOP/s × 0.5');
+    expect(throughputOf(req('fp16'), device)!.peakFlops).toBeCloseTo(200e9 / 1.08, -3);
+    expect(throughputOf(req('bf16'), device)!).toMatchObject({ peakFlops: expect.closeTo(200e9 / 1.54, -3), source: expect.stringMatching(/÷ 1\.54 for emulated bf16 \(measured\)$/) });
+    expect(throughputOf(req('bf16', 'pytorch-peft'), device)!.peakFlops).toBe(200e9);
+    expect(CPU_EMULATION_SLOWDOWN).toEqual({ fp32: 1, fp16: 1.08, bf16: 1.54 });
   });
 });
