@@ -4,7 +4,7 @@ import type { VueWrapper } from '@vue/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EstimateOptions, EstimateRunInput, EstimateRunOutput } from '../../../src-main/common/estimate';
 import PrecisionEstimate from '../../../src-renderer/src/components/precision/PrecisionEstimate.vue';
-import { againstFp32 } from '../../../src-renderer/src/components/precision/precision-estimate-text';
+import { againstFp32, comparisonNote } from '../../../src-renderer/src/components/precision/precision-estimate-text';
 import { useEstimatorStore } from '../../../src-renderer/src/stores/estimator';
 import { createFakeApi, flush } from '../helpers/fake-api';
 import { mountWithApp } from '../helpers/mount-app';
@@ -81,5 +81,12 @@ describe('PrecisionEstimate', () => {
   it('says "the same" when a format changes nothing (this app’s engine computes in fp32)', () => {
     const a = report({ model: 'm', precision: 'fp32' });
     expect(againstFp32(a, a)).toBe('the same memory, the same speed');
+  });
+
+  it('explains our engine per device: the CPU pays a measured emulation cost, a GPU provider runs fp16 on its kernels', () => {
+    const gpu = report({ model: 'm', precision: 'fp16' });
+    const cpu = { ...gpu, device: { ...gpu.device, kind: 'cpu' as const } };
+    expect(comparisonNote(cpu, 'ours')).toMatch(/fp16 step 1\.08×, a bf16 step 1\.54× an fp32 step/);
+    expect(comparisonNote(gpu, 'ours')).toMatch(/fp16’s matmuls run on them, bf16 is emulated/);
   });
 });
