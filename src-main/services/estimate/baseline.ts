@@ -2,7 +2,7 @@
 // count; the few-shot examples are earlier user/assistant turns the score job does not count (contextTurns). With
 // exactMatch the score jobs also generate each answer greedily and score it against the reference (exact_match).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from '../../common/errors';
 import type { BaselineParsed, BaselineResult, BaselineRow, BaselineStarted } from '../../common/alternatives';
@@ -80,8 +80,10 @@ export async function startBaseline(repo: DatasetsRepo, jobs: BaselineJobs, runs
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const started = [];
   for (const k of shots) {
-    const runDir = join(runsDir, `baseline-${stamp}-${k}shot${input.adapterDir ? '-adapter' : ''}`);
-    await mkdir(runDir, { recursive: true });
+    // mkdtemp's random suffix: two baselines asked for in the same millisecond (the page measures the base model and
+    // adapters at once) must not share a folder, whose graph one job deletes when it ends while the other reads it.
+    await mkdir(runsDir, { recursive: true });
+    const runDir = await mkdtemp(join(runsDir, `baseline-${stamp}-${k}shot${input.adapterDir ? '-adapter' : ''}-`));
     const dataFile = join(runDir, 'records.jsonl');
     writeFileSync(dataFile, records.map((r) => `${JSON.stringify(kShotRecord(r, examples, k, same))}\n`).join(''));
     const meta: Meta = {

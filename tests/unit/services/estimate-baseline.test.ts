@@ -82,6 +82,10 @@ describe('estimate.baseline', () => {
     const runs = await Promise.all([undefined, writeAdapter('zero-b', 0), writeAdapter('random-b', 0.5)].map((adapterDir) =>
       client.call('estimate.baseline', { modelPath: model, evalVersionId: versionId, shots: [0], limit: 4, seed: 1, threads: 1, ...(adapterDir ? { adapterDir } : {}) })));
     const jobIds = runs.flatMap((r) => r.jobs.map((j) => j.jobId));
+    // Asked for in the same millisecond, with the same shots: each still gets its own run folder (they once shared one,
+    // and the job that ended first deleted the graph the other was reading).
+    const runDirs = (await client.call('jobs.list', {})).filter((j) => jobIds.includes(j.id)).map((j) => j.runDir);
+    expect(new Set(runDirs).size).toBe(3);
     let result = await client.call('estimate.baselineResult', { jobIds });
     for (const until = Date.now() + 150_000; result.rows.some((r) => !['completed', 'failed'].includes(r.state)) && Date.now() < until;) {
       await new Promise((r) => setTimeout(r, 300));
