@@ -59,8 +59,10 @@ if (webgpu) {
   note('kernels', kernels);
 }
 
-// 3. The emulated rounding (fp32 Mul/Sub/Where) on each provider against formats.ts, over every fp16 and bf16 value,
-// their midpoints (ties), fp32 subnormals and a log-uniform spread: bit mismatches per format.
+// 3. The engine's rounding (roundedValue) on each provider against formats.ts, over every fp16 and bf16 value, their
+// midpoints (ties), fp32 subnormals and a log-uniform spread: bit mismatches per format. Since the Cast pairs
+// (ops/cast-round.ts) it rounds fp16, and bf16 in non-flush-safe graphs, by a Cast pair; the rest by fp32 arithmetic.
+// Runs 1 and 2 in results/ predate that: there every format rounded by arithmetic.
 function testValues(): Float32Array {
   const v: number[] = [];
   const f32 = new Float32Array(1);
@@ -116,8 +118,8 @@ async function roundingMismatches(provider: ProviderName, flushSafe: boolean): P
   }
 }
 /**
- * The Cast pair (ops/cast-round.ts) that CPU graphs round fp16/bf16 with, on a provider: its mismatches with formats.ts
- * by the input's range (fp16's normal range, its subnormal range, beyond its max), to see whether GPU graphs could use it.
+ * The Cast pair (ops/cast-round.ts) on a provider, fp16 and bf16: its mismatches with formats.ts by the input's range
+ * (the format's normal range, its subnormal range, beyond its max). Run 4 decided that GPU graphs round fp16 with it.
  */
 async function castPairMismatches(provider: ProviderName): Promise<Record<string, unknown>> {
   const x = testValues().filter((v) => !isF32Subnormal(v));

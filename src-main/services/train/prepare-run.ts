@@ -148,6 +148,7 @@ export async function prepareRun(config: TrainConfig, now: () => Date = () => ne
     const ewcSet = config.method === 'full' && config.ewc_lambda > 0 && config.ewc_data ? await tokenizeDataset(config.ewc_data, tokenizer, { ...tokenize, packing: false }) : null;
     checkInitAdapter(config);
     const execution = await decideExecution(config);
+    const precision = precisionRecord(config, execution);
     const steps = config.steps ?? stepsForEpochs(config.epochs ?? 1, train.examples.length, config.batch_size, config.grad_accum);
     const params = buildParams(config, spec, outDir, steps, padIdOf(tokenizer, spec.vocabSize), evalSet !== null, ewcSet !== null, execution);
     const info: RunInfo = {
@@ -156,7 +157,7 @@ export async function prepareRun(config: TrainConfig, now: () => Date = () => ne
       // The ratio is recorded only where it applies, so this config can be copied back into a run.yaml as it is.
       config: { ...methodConfig(config), max_seq_len: maxSeqLen, steps },
       params,
-      ...(precisionRecord(config, execution) ? { precision: precisionRecord(config, execution)! } : {}),
+      ...(precision ? { precision } : {}),
       data: { train: datasetInfo(config.data, train), eval: evalSet && config.eval_data ? datasetInfo(config.eval_data, evalSet) : null },
       started_at: now().toISOString(),
     };

@@ -61,9 +61,10 @@ const CASES: [EmulatedFormatId, OverflowMode][] = [
 ];
 
 describe('roundToFormat in onnxruntime vs formats.ts', () => {
-  // flush-safe: the subnormal branch by addition, for GPUs that flush fp32 subnormals (its exactness there, outside
-  // fp32's own subnormal inputs, was measured on an H200 by scripts/gpu-check/webgpu-check.ts); here it must be exact
-  // everywhere, like the underflow branch.
+  // flush-safe: the graphs for GPUs that flush fp32 subnormals, whose arithmetic rounds the subnormal branch by addition
+  // (its exactness there, outside fp32's own subnormal inputs, was measured on an H200 by scripts/gpu-check/
+  // webgpu-check.ts); here it must be exact everywhere, like the underflow branch. fp16 in its default mode rounds by
+  // the Cast pair either way, so that case checks the pair twice.
   for (const [[id, mode], flushSafe] of CASES.flatMap((c) => [[c, false], [c, true]] as const)) {
     it(`${id} (${mode} on overflow${flushSafe ? ', flush-safe' : ''}) is bit-exact`, async () => {
       const F = emulatedFormat(id);
