@@ -1,12 +1,11 @@
 // Emulated fp8 LoRA training (precision 'fp8': TE's HYBRID delayed scaling) against PyTorch fake-quantizing at the same
 // points with the same scales (tests/reference/fp8_reference.py): 3 AdamW steps on the tiny llama, 2 micro-batches each.
 // The scales per step are replayed from the run's final amax histories (DelayedScaling, unit-tested on its own), so the
-// comparison is of the arithmetic: the loss at every step within 1e-4 relative, the final adapter within 2.5e-2 relative to
-// its largest element. Why that wide: MLAS and torch sum matmuls in different orders, and E5M2 (2 mantissa bits, a fixed
-// 2^-16 quantum below 2^-14 at step 1's scale 1) turns such noise into a flipped rounding now and then; a flip spreads to
-// every earlier layer's gradients (fp8-grads.test.ts: the last layer's MLP gradients agree bit for bit, earlier ones to
-// ≤ 1e-2), and AdamW's first steps (≈ lr·sign(g)) move a near-zero element by a whole lr on a sign flip. Measured at
-// lr 1e-3: loss 5.0e-5 (step 1: equal), adapter 1.2e-2; at lr 5e-3 the loss drifts to 2.3e-3 by step 3 for the same reason.
+// comparison is of the arithmetic, within trajectory.ts's unit-roundoff bound: with the scales shared, an fp8 rounding
+// flips only where the engine's fp32 sum and the reference's exact one straddle a boundary; the loss's path is bf16
+// outside the projections (bf16's u), while a flip in E5M2's fixed 2^-16 quantum below 2^-14 spreads to every earlier
+// layer's gradients (fp8-grads.test.ts) and so to the adapter's updates (E4M3's u). The sharp check of the fp8
+// arithmetic is fp8-grads.test.ts; this one checks a run end to end.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +20,7 @@ import { runTraining } from '../../../../src-main/engine/train/trainer';
 import { readModelConfig } from '../../../../src-main/models/hf/config';
 import { hasTorch, PYTHON } from '../../../reference/reference';
 import { TINY_MODELS, writeTinyModel } from '../../../reference/tiny-models';
-import { relError } from '../nn/checkpoint';
+import { describeErrors, expectWithinRoundoff, trajectoryErrors, UNIT_ROUNDOFF } from './trajectory';
 import { ALL_TARGETS, PARITY_LORA, randomExamples, referenceSteps, writeExamples, writeInitAdapter } from '../train/helpers';
 
 const roots: string[] = [];
@@ -65,22 +64,28 @@ describe.skipIf(!hasTorch)('emulated fp8 training vs PyTorch (3 AdamW steps, tin
     expect(names.every((n) => final.scale(n) === state.scales[n])).toBe(true);
     expect(Object.values(scales[1]).some((s) => s !== 1)).toBe(true);
 
-    const job = {
+    const job = (lrs: number[]) => ({
       model_dir: modelDir, adapter: { file: join(initDir, 'adapter_model.safetensors'), r: 4, alpha: 8, targets: ALL_TARGETS },
-      steps: referenceSteps(examples, 3, 7, STEPS, 2), lrs: Array.from({ length: STEPS }, (_, n) => lrAt(n, schedule)),
+      steps: referenceSteps(examples, 3, 7, STEPS, 2), lrs,
       weight_decay: 0.01, betas: [0.9, 0.999], eps: 1e-8, max_grad_norm: 1, scales,
+    });
+    const reference = (name: string, lrs: number[]) => {
+      writeFileSync(join(root, `${name}.json`), JSON.stringify(job(lrs)));
+      return JSON.parse(execFileSync(PYTHON, [join(__dirname, '../../../reference/fp8_reference.py'), join(root, `${name}.json`)], {
+        encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, OMP_NUM_THREADS: '1' },
+      })) as { losses: number[]; params: Record<string, number[]> };
     };
-    writeFileSync(join(root, 'fp8-job.json'), JSON.stringify(job));
-    const ref = JSON.parse(execFileSync(PYTHON, [join(__dirname, '../../../reference/fp8_reference.py'), join(root, 'fp8-job.json')], {
-      encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, OMP_NUM_THREADS: '1' },
-    })) as { losses: number[]; params: Record<string, number[]> };
+    const ref = reference('fp8-job', Array.from({ length: STEPS }, (_, n) => lrAt(n, schedule)));
+    // The control: the warm-up one update short. The bound must catch it.
+    const slip = reference('fp8-slip', Array.from({ length: STEPS }, (_, n) => lrAt(n + 1, schedule)));
 
-    const lossErr = Math.max(...rows.map((r, i) => Math.abs(r.loss - ref.losses[i]) / Math.abs(ref.losses[i])));
-    const adapter = readPeftAdapter(join(runDir, 'adapter'));
-    const paramErr = Math.max(...Object.entries(ref.params).map(([name, v]) => relError(adapter.tensors.get(name)!.data, v)));
-    console.log(`fp8 parity llama: loss rel err ≤ ${lossErr.toExponential(2)}, final adapter ${paramErr.toExponential(2)}; losses ${rows.map((r) => r.loss.toFixed(6)).join(' ')} vs ${ref.losses.map((l) => l.toFixed(6)).join(' ')}`);
-    expect(lossErr).toBeLessThan(1e-4);
-    expect(Math.abs(rows[0].loss - ref.losses[0]) / ref.losses[0]).toBeLessThan(1e-6); // before any update: equal
-    expect(paramErr).toBeLessThan(2.5e-2);
+    const init = readPeftAdapter(initDir).tensors;
+    const adapter = readPeftAdapter(join(runDir, 'adapter')).tensors;
+    const engine = { losses: rows.map((r) => r.loss), params: Object.fromEntries([...adapter].map(([n, t]) => [n, t.data])) };
+    const mine = trajectoryErrors(engine, ref, init);
+    const control = trajectoryErrors(slip, ref, init);
+    const u = UNIT_ROUNDOFF.fp8;
+    console.log(`fp8 parity llama: ${describeErrors(mine, u)}; control ${describeErrors(control, u)}; losses ${rows.map((r) => r.loss.toFixed(6)).join(' ')} vs ${ref.losses.map((l) => l.toFixed(6)).join(' ')}`);
+    expectWithinRoundoff(mine, control, u);
   }, 180_000);
 });
