@@ -8,7 +8,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', environment: 'node', include: ['tests/unit/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
+        test: { name: 'unit', environment: 'node', globalSetup: ['tests/reference/python-setup.ts'], include: ['tests/unit/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
       },
       {
         extends: true,

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { Template } from '@huggingface/jinja';
+import { ChatTemplateError, ChatTemplateSandbox } from './chat-template-sandbox';
 
 export const IGNORE_INDEX = -100;
 
@@ -27,13 +28,21 @@ function readJson(file: string): Json {
   }
 }
 
+/**
+ * A model folder's tokenizer and chat template. The template is untrusted code from the folder: in the app's main
+ * process and the CLI it is only ever rendered in a ChatTemplateSandbox (the *Sandboxed methods); the synchronous
+ * renderChat/encodeChat render in-process and are for engine processes, which a runaway template cannot take the app down
+ * with.
+ */
 export class TextTokenizer {
-  private readonly template: Template | null;
+  private readonly templateSource: string | null;
+  private inProcess: Template | null = null;
+  private sandbox: ChatTemplateSandbox | null = null;
   readonly specialTokens: Record<'bos_token' | 'eos_token' | 'pad_token' | 'unk_token', string | null>;
 
-  private constructor(private readonly tokenizer: Tokenizer, config: Json, readonly vocabSize: number) {
+  private constructor(private readonly tokenizer: Tokenizer, config: Json, readonly vocabSize: number, private readonly configFile: string) {
     const chatTemplate = config.chat_template;
-    this.template = typeof chatTemplate === 'string' ? new Template(chatTemplate) : null;
+    this.templateSource = typeof chatTemplate === 'string' ? chatTemplate : null;
     this.specialTokens = {
       bos_token: tokenText(config.bos_token),
       eos_token: tokenText(config.eos_token),
@@ -49,12 +58,22 @@ export class TextTokenizer {
     const configFile = join(dir, 'tokenizer_config.json');
     const config = existsSync(configFile) ? readJson(configFile) : {};
     const json = readJson(tokenizerFile);
-    const tokenizer = new Tokenizer(json, config);
-    return new TextTokenizer(tokenizer, config, tokenizer.get_vocab(true).size);
+    let tokenizer: Tokenizer;
+    try {
+      tokenizer = new Tokenizer(json, config);
+    } catch (err) {
+      throw new Error(`${tokenizerFile} could not be loaded as a tokenizer: ${(err as Error).message}`, { cause: err });
+    }
+    return new TextTokenizer(tokenizer, config, tokenizer.get_vocab(true).size, configFile);
   }
 
   get hasChatTemplate(): boolean {
-    return this.template !== null;
+    return this.templateSource !== null;
+  }
+
+  /** Stops the template's sandbox worker, if one was started. */
+  close(): Promise<void> {
+    return this.sandbox?.close() ?? Promise.resolve();
   }
 
   get eosTokenId(): number | null {
@@ -69,9 +88,44 @@ export class TextTokenizer {
     return this.tokenizer.decode(ids, { skip_special_tokens: false });
   }
 
+  private context(messages: ChatMessage[], addGenerationPrompt: boolean): Record<string, unknown> {
+    if (this.templateSource === null) throw new Error('This tokenizer has no chat_template in tokenizer_config.json: use plain-text or pre-tokenized data.');
+    return { messages, add_generation_prompt: addGenerationPrompt, ...this.specialTokens };
+  }
+
+  /** In-process rendering: for engine processes only (see the class comment). */
   renderChat(messages: ChatMessage[], addGenerationPrompt: boolean): string {
-    if (!this.template) throw new Error('This tokenizer has no chat_template in tokenizer_config.json: use plain-text or pre-tokenized data.');
-    return this.template.render({ messages, add_generation_prompt: addGenerationPrompt, ...this.specialTokens });
+    const context = this.context(messages, addGenerationPrompt);
+    return this.parsed().render(context);
+  }
+
+  private parsed(): Template {
+    if (!this.inProcess) {
+      try {
+        this.inProcess = new Template(this.templateSource!);
+      } catch (err) {
+        throw new ChatTemplateError(`The chat template of ${this.configFile} is not valid Jinja: ${(err as Error).message}.`);
+      }
+    }
+    return this.inProcess;
+  }
+
+  /** Renders in the sandbox: a runaway template is stopped at its time or memory limit with an error naming it. */
+  async renderChatSandboxed(messages: ChatMessage[], addGenerationPrompt: boolean): Promise<string> {
+    const [out] = await this.sandboxed([this.context(messages, addGenerationPrompt)]);
+    return out;
+  }
+
+  private sandboxed(contexts: Record<string, unknown>[]): Promise<string[]> {
+    this.sandbox ??= new ChatTemplateSandbox(this.templateSource!, this.configFile);
+    return this.sandbox.render(contexts);
+  }
+
+  /** The renders encodeChat needs: the whole conversation, then each assistant turn's prompt (the turns before it). */
+  private chatContexts(messages: ChatMessage[]): Record<string, unknown>[] {
+    const contexts = [this.context(messages, false)];
+    messages.forEach((m, i) => { if (m.role === 'assistant') contexts.push(this.context(messages.slice(0, i), true)); });
+    return contexts;
   }
 
   /**
@@ -82,13 +136,24 @@ export class TextTokenizer {
    * Segments are tokenized separately; the split points sit at template boundaries, never inside a word.
    */
   encodeChat(messages: ChatMessage[], trainOnPrompt = false): TokenizedExample {
-    const full = this.renderChat(messages, false);
+    return this.encodeRendered(messages, this.chatContexts(messages).map((c) => this.parsed().render(c)), trainOnPrompt);
+  }
+
+  /** encodeChat with the template rendered in the sandbox (the app's main process and the CLI). */
+  async encodeChatSandboxed(messages: ChatMessage[], trainOnPrompt = false): Promise<TokenizedExample> {
+    return this.encodeRendered(messages, await this.sandboxed(this.chatContexts(messages)), trainOnPrompt);
+  }
+
+  /** `rendered` as chatContexts lists them: the full conversation, then one prompt per assistant turn. */
+  private encodeRendered(messages: ChatMessage[], rendered: string[], trainOnPrompt: boolean): TokenizedExample {
+    const [full, ...prompts] = rendered;
     const eos = this.specialTokens.eos_token;
     const spans: [number, number][] = [];
     let searchFrom = 0;
+    let turn = 0;
     messages.forEach((m, i) => {
       if (m.role !== 'assistant') return;
-      const before = this.renderChat(messages.slice(0, i), true);
+      const before = prompts[turn++];
       const promptEnd = full.startsWith(before) && before.length >= searchFrom ? before.length : -1;
       const contentAt = full.indexOf(m.content, promptEnd >= 0 ? promptEnd : searchFrom);
       if (contentAt < 0) throw new Error(`The chat template's output does not contain assistant turn ${i}'s text, so it cannot be located for masking.`);

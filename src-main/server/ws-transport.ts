@@ -1,18 +1,21 @@
-// The API over WebSocket: JSON calls in, replies and pushed events out, for pages served from this same origin only.
-import type { IncomingMessage, Server } from 'node:http';
+// The API over WebSocket: JSON calls in, replies and pushed events out, for pages served from this same origin that
+// present this launch's token (api-auth.ts).
+import type { Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { API_PROTOCOL } from '../common/api-token';
 import { WS_PATH } from '../common/contract';
 import type { WireFromServer } from '../common/wire';
 import { dispatch, type EventHub, type Handlers } from '../services/api-dispatch';
+import { authorizeUpgrade, type Refusal } from './api-auth';
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+const REFUSAL_STATUS: Record<Refusal, string> = { path: '404 Not Found', origin: '403 Forbidden', token: '401 Unauthorized' };
 
-/** A page from any other site could otherwise script this local API (and a rebinding DNS name could too). */
-export function isAllowedOrigin(req: IncomingMessage, allowedOrigins: Set<string>): boolean {
-  const origin = req.headers.origin;
-  const host = req.headers.host;
-  if (!host || !allowedOrigins.has(`http://${host}`)) return false;
-  return origin === undefined ? false : allowedOrigins.has(origin);
+export interface WsAccess {
+  origins(): Set<string>;
+  token: string;
+  /** Called once per refused handshake, with why. */
+  onRefused(refusal: Refusal): void;
 }
 
 function send(socket: WebSocket, message: WireFromServer): void {
@@ -37,12 +40,17 @@ async function handleMessage(socket: WebSocket, handlers: Handlers, data: string
     : { kind: 'reply', id: message.id, ok: false, error: outcome.error });
 }
 
-export function attachWebSocketApi(server: Server, handlers: Handlers, hub: EventHub, allowedOrigins: () => Set<string>): WebSocketServer {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+export function attachWebSocketApi(server: Server, handlers: Handlers, hub: EventHub, access: WsAccess): WebSocketServer {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    handleProtocols: (offered) => (offered.has(API_PROTOCOL) ? API_PROTOCOL : false),
+  });
   server.on('upgrade', (req, socket, head) => {
-    const path = (req.url ?? '').split('?')[0];
-    if (path !== WS_PATH || !isAllowedOrigin(req, allowedOrigins())) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+    const decision = authorizeUpgrade(req, WS_PATH, access.origins(), access.token);
+    if (!decision.ok) {
+      access.onRefused(decision.refusal!);
+      socket.write(`HTTP/1.1 ${REFUSAL_STATUS[decision.refusal!]}\r\nConnection: close\r\n\r\n`);
       socket.destroy();
       return;
     }

@@ -44,7 +44,7 @@ export async function evaluate(ctx: CliContext, values: FlagValues): Promise<num
   const dataset = await tokenizeDataset(data, tokenizer, {
     format: (values.format as FormatOption | undefined) ?? 'auto', maxSeqLen, maxPositions: spec.maxPositions, vocabSize: spec.vocabSize,
     overLength: values.truncate ? 'truncate' : 'error', trainOnPrompt: values['train-on-prompt'] === true,
-  });
+  }).finally(() => tokenizer?.close());
   // Loaded here, not at the top: it pulls in onnxruntime, which the other commands (and --help) do not need.
   const { evaluateLoss } = await import('../../engine/train/evaluate');
   const workDir = mkdtempSync(join(os.tmpdir(), 'ftstudio-eval-'));

@@ -23,7 +23,7 @@ export async function serve(ctx: CliContext, args: ServeArgs): Promise<number> {
     await services.close();
     throw new CliError(err instanceof Error ? err.message : String(err));
   }
-  printResult(ctx, { url: server.url, port: server.port, home }, () => `Finetune Studio is serving at ${server.url}\nData folder: ${home}\nPress Ctrl+C to stop.`);
+  printResult(ctx, { url: server.url, port: server.port, home }, () => `Finetune Studio is serving at ${server.url}\n(The address carries this launch's access key: the API answers only pages opened from it. Keep it to yourself.)\nData folder: ${home}\nPress Ctrl+C to stop.`);
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);

@@ -1,6 +1,7 @@
 // A data file → training examples (input ids + labels) under the length, vocabulary and packing rules, with a summary.
 import { ApiError } from '../../common/errors';
 import { DataError, openDataset, type FormatName, type FormatOption } from '../formats';
+import { ChatTemplateError } from '../../models/chat-template-sandbox';
 import { IGNORE_INDEX, type TextTokenizer, type TokenizedExample } from '../../models/tokenizer';
 import { encodeRow, needsTokenizer } from './encode-row';
 import { packExamples, type TrainingExample } from './packing';
@@ -102,9 +103,10 @@ export async function tokenizeDataset(file: string, tokenizer: TextTokenizer | n
     rows++;
     let ex: TokenizedExample;
     try {
-      ex = encodeRow(parsed, tokenizer, trainOnPrompt);
+      ex = await encodeRow(parsed, tokenizer, trainOnPrompt);
     } catch (err) {
       if (!needsTokenizer(parsed) || err instanceof DataError) throw err;
+      if (err instanceof ChatTemplateError) throw DataError.at(file, line, err.message);
       throw DataError.at(file, line, `cannot encode the row: ${(err as Error).message}`);
     }
     checkVocabRange(file, line, ex, vocabSize, parsed.kind === 'tokens');

@@ -42,6 +42,15 @@ function checkOutDir(outDir: string): void {
   if (entries.length) throw new OutDirError(`${outDir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}): choose a new or empty folder for --out.`);
 }
 
+async function tokenizeRunData(config: TrainConfig, tokenizer: TextTokenizer | null, tokenize: TokenizeOptions) {
+  const train = await tokenizeDataset(config.data, tokenizer, tokenize);
+  // Eval rows are never packed: packed rows attend across their boundaries, which would bias the measured loss.
+  const evalSet = config.eval_data ? await tokenizeDataset(config.eval_data, tokenizer, { ...tokenize, packing: false }) : null;
+  // EWC's general data: tokenized like the eval set (never packed), read by the engine for the Fisher estimate.
+  const ewcSet = config.method === 'full' && config.ewc_lambda > 0 && config.ewc_data ? await tokenizeDataset(config.ewc_data, tokenizer, { ...tokenize, packing: false }) : null;
+  return { train, evalSet, ewcSet };
+}
+
 /** The tokenizer of the model folder, or null when it has none (pre-tokenized data needs none). */
 function loadTokenizer(modelDir: string): TextTokenizer | null {
   return existsSync(join(modelDir, 'tokenizer.json')) ? TextTokenizer.fromFolder(modelDir) : null;
@@ -141,11 +150,7 @@ export async function prepareRun(config: TrainConfig, now: () => Date = () => ne
       format: config.format, maxSeqLen, trainOnPrompt: config.train_on_prompt, overLength: config.truncate ? 'truncate' : 'error',
       packing: config.packing, maxPositions: spec.maxPositions, vocabSize: spec.vocabSize,
     };
-    const train = await tokenizeDataset(config.data, tokenizer, tokenize);
-    // Eval rows are never packed: packed rows attend across their boundaries, which would bias the measured loss.
-    const evalSet = config.eval_data ? await tokenizeDataset(config.eval_data, tokenizer, { ...tokenize, packing: false }) : null;
-    // EWC's general data: tokenized like the eval set (never packed), read by the engine for the Fisher estimate.
-    const ewcSet = config.method === 'full' && config.ewc_lambda > 0 && config.ewc_data ? await tokenizeDataset(config.ewc_data, tokenizer, { ...tokenize, packing: false }) : null;
+    const { train, evalSet, ewcSet } = await tokenizeRunData(config, tokenizer, tokenize).finally(() => tokenizer?.close());
     checkInitAdapter(config);
     const execution = await decideExecution(config);
     const precision = precisionRecord(config, execution);

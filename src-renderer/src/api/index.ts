@@ -3,6 +3,8 @@ import { WS_PATH, type EventName, type EventPayload, type MethodInput, type Meth
 import { createBridgeClient } from './bridge-client';
 import { unreachable, type ApiTransport, type ConnectionState } from './connection';
 import { createWsClient, type WebSocketCtorLike } from './ws-client';
+import { takeServeToken, type TokenHost } from './serve-token';
+import { tokenProtocols } from '../../../src-main/common/api-token';
 
 export type { ApiTransport, ConnectionState, ConnectionStatus, TransportKind } from './connection';
 export { alwaysConnected } from './connection';
@@ -10,9 +12,9 @@ export { createBridgeClient } from './bridge-client';
 export { createWsClient } from './ws-client';
 
 /** What the transport choice looks at: the page's window, or a stand-in for it in tests. */
-export interface HostLike {
+export interface HostLike extends TokenHost {
   ftstudio?: PreloadBridge;
-  location: { protocol: string; host: string };
+  location: { protocol: string; host: string; search?: string; href?: string };
 }
 
 /** The WebSocket address of serve mode for a page served from `location` (ws: for http:, wss: for https:). */
@@ -26,7 +28,11 @@ export function pickTransport(host: HostLike, WebSocketCtor?: WebSocketCtorLike)
   if (!host.location.host || !/^https?:$/.test(host.location.protocol)) {
     return unreachable('This page was opened without the app or its server. Start it with `npm start` or `npm run serve`.');
   }
-  return createWsClient({ url: wsUrlFor(host.location), WebSocketCtor });
+  const token = takeServeToken(host);
+  if (token === null) {
+    return unreachable('This page was opened without its access key. Open the address that `ftstudio serve` printed: it ends in ?token=….');
+  }
+  return createWsClient({ url: wsUrlFor(host.location), protocols: tokenProtocols(token), WebSocketCtor });
 }
 
 let current: ApiTransport | null = null;

@@ -18,10 +18,12 @@ export interface WebSocketLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
 }
-export type WebSocketCtorLike = new (url: string) => WebSocketLike;
+export type WebSocketCtorLike = new (url: string, protocols?: string[]) => WebSocketLike;
 
 export interface WsClientOptions {
   url: string;
+  /** Offered in the handshake: serve mode's ['ftstudio', 'ftstudio-token.<key>'] (api-token.ts). */
+  protocols?: string[];
   /** Defaults to the browser's WebSocket. */
   WebSocketCtor?: WebSocketCtorLike;
   /** Reconnect delays: the first, the cap, and the growth factor between attempts. */
@@ -124,7 +126,7 @@ export function createWsClient(options: WsClientOptions): ApiTransport {
     setState({ status: 'connecting', detail: state.detail, retryAt: null });
     let ws: WebSocketLike;
     try {
-      ws = new Ctor(options.url);
+      ws = options.protocols ? new Ctor(options.url, options.protocols) : new Ctor(options.url);
     } catch (err) {
       onLost(`Cannot open ${options.url}: ${String(err)}`);
       return;

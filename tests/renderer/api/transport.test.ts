@@ -20,13 +20,15 @@ function fakeBridge(overrides: Partial<PreloadBridge> = {}): PreloadBridge {
 
 class RecordingSocket implements WebSocketLike {
   static urls: string[] = [];
+  static protocols: (string[] | undefined)[] = [];
   readyState = 0;
   onopen = null;
   onmessage = null;
   onclose = null;
   onerror = null;
-  constructor(url: string) {
+  constructor(url: string, protocols?: string[]) {
     RecordingSocket.urls.push(url);
+    RecordingSocket.protocols.push(protocols);
   }
   send(): void {}
   close(): void {}
@@ -39,12 +41,33 @@ describe('pickTransport', () => {
     expect(transport.connection().status).toBe('connected');
   });
 
-  it('otherwise opens a WebSocket to /api on the host the page came from', () => {
+  it('otherwise opens a WebSocket to /api on the host the page came from, presenting the address\'s token', () => {
     RecordingSocket.urls = [];
-    const transport = pickTransport({ location: { protocol: 'http:', host: '127.0.0.1:5123' } }, RecordingSocket);
+    RecordingSocket.protocols = [];
+    const token = 'a'.repeat(43);
+    const replaced: string[] = [];
+    const stored = new Map<string, string>();
+    const host = {
+      location: { protocol: 'http:', host: '127.0.0.1:5123', search: `?token=${token}`, href: `http://127.0.0.1:5123/?token=${token}#/train` },
+      history: { replaceState: (_d: unknown, _u: string, url?: string) => { replaced.push(url!); } },
+      sessionStorage: { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => { stored.set(k, v); } },
+    };
+    const transport = pickTransport(host, RecordingSocket);
     expect(transport.kind).toBe('websocket');
     expect(RecordingSocket.urls).toEqual(['ws://127.0.0.1:5123/api']);
+    expect(RecordingSocket.protocols).toEqual([['ftstudio', `ftstudio-token.${token}`]]);
+    // the key leaves the address bar at once, and a reload of this tab (no ?token=) still finds it
+    expect(replaced).toEqual(['http://127.0.0.1:5123/#/train']);
     transport.close();
+    const reloaded = pickTransport({ ...host, location: { ...host.location, search: '', href: 'http://127.0.0.1:5123/#/train' } }, RecordingSocket);
+    expect(RecordingSocket.protocols[1]).toEqual(['ftstudio', `ftstudio-token.${token}`]);
+    reloaded.close();
+  });
+
+  it('says which address to open when the page has no access key', async () => {
+    const transport = pickTransport({ location: { protocol: 'http:', host: '127.0.0.1:5123', search: '' } }, RecordingSocket);
+    expect(transport.connection()).toMatchObject({ status: 'disconnected', detail: expect.stringMatching(/ftstudio serve.*\?token=/) });
+    await expect(transport.call('app.info', {})).rejects.toMatchObject({ code: 'unavailable' });
   });
 
   it('uses wss: for pages served over https', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EventHub, type Handlers } from '../../../src-main/services/api-dispatch';
+import { tokenProtocols } from '../../../src-main/common/api-token';
 import { startServer, type RunningServer } from '../../../src-main/server/serve';
 import { resolveStaticPath } from '../../../src-main/server/static-files';
 
@@ -29,9 +30,9 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function connect(origin: string | undefined): Promise<WebSocket> {
+function connect(origin: string | undefined, token: string | null = server.token): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, origin ? { origin } : {});
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, token === null ? [] : tokenProtocols(token), origin ? { origin } : {});
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
@@ -44,7 +45,8 @@ function nextMessage(ws: WebSocket): Promise<Record<string, unknown>> {
 
 describe('serve', () => {
   it('binds to loopback and serves the renderer with a strict CSP', async () => {
-    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+    expect(server.origin).toBe(`http://127.0.0.1:${server.port}`);
     const res = await fetch(server.url);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('<title>x</title>');
@@ -53,15 +55,15 @@ describe('serve', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-eval');
-    expect((await fetch(`${server.url}assets/app.js`)).headers.get('content-type')).toMatch(/javascript/);
+    expect((await fetch(`${server.origin}/assets/app.js`)).headers.get('content-type')).toMatch(/javascript/);
   });
 
   it('never serves a file outside the renderer folder', async () => {
     expect(resolveStaticPath(rendererDir, '/../secret.txt')).toBeNull();
     expect(resolveStaticPath(rendererDir, '/%2e%2e/secret.txt')).toBeNull();
     expect(resolveStaticPath(rendererDir, '/assets/app.js')).toBe(join(rendererDir, 'assets', 'app.js'));
-    expect((await fetch(`${server.url}%2e%2e/secret.txt`)).status).toBe(404);
-    expect((await fetch(`${server.url}nope.js`)).status).toBe(404);
+    expect((await fetch(`${server.origin}/%2e%2e/secret.txt`)).status).toBe(404);
+    expect((await fetch(`${server.origin}/nope.js`)).status).toBe(404);
   });
 
   it('refuses WebSocket connections from other origins', async () => {
@@ -71,6 +73,7 @@ describe('serve', () => {
 
   it('answers calls, reports invalid input as a typed error, and pushes events', async () => {
     const ws = await connect(`http://127.0.0.1:${server.port}`);
+    expect(ws.protocol).toBe('ftstudio');
     ws.send(JSON.stringify({ kind: 'call', id: 1, method: 'app.info', input: {} }));
     expect(await nextMessage(ws)).toMatchObject({ kind: 'reply', id: 1, ok: true, value: { mode: 'serve' } });
     ws.send(JSON.stringify({ kind: 'call', id: 2, method: 'app.info', input: { bogus: true } }));

@@ -10,6 +10,7 @@ import { readPeftAdapter } from '../../../../src-main/engine/io/peft-adapter';
 import type { Example } from '../../../../src-main/engine/train/batches';
 import { optimizerParams, runTraining } from '../../../../src-main/engine/train/trainer';
 import { readModelConfig } from '../../../../src-main/models/hf/config';
+import { hasTorch } from '../../../reference/reference';
 import { TINY_MODELS, writeTinyModel } from '../../../reference/tiny-models';
 import { relError } from '../nn/checkpoint';
 import { ALL_TARGETS, PARITY_LORA, randomExamples, referenceSteps, runTrainReference, writeExamples, writeInitAdapter } from './helpers';
@@ -62,7 +63,7 @@ describe('LoRA+ optimizer groups', () => {
   });
 });
 
-describe('LoRA+ trainer vs PyTorch (10 AdamW steps, fp32, tiny llama)', () => {
+describe.skipIf(!hasTorch)('LoRA+ trainer vs PyTorch (10 AdamW steps, fp32, tiny llama)', () => {
   it('λ = 16: the loss at every step within 1e-4 relative and the final adapter within 1e-4', async () => {
     const { root, initDir, modelDir, examples, base } = setup();
     const { rows, adapter } = await train({ ...base, method: 'lora_plus', loraPlusRatio: 16 }, join(root, 'run'));

@@ -8,6 +8,7 @@ import type { TrainJobParams } from '../../../../src-main/common/train';
 import { readPeftAdapter } from '../../../../src-main/engine/io/peft-adapter';
 import { runTraining } from '../../../../src-main/engine/train/trainer';
 import { readModelConfig } from '../../../../src-main/models/hf/config';
+import { hasTorch } from '../../../reference/reference';
 import { TINY_MODELS, writeTinyModel } from '../../../reference/tiny-models';
 import { relError } from '../nn/checkpoint';
 import { ALL_TARGETS, PARITY_LORA, randomExamples, referenceSteps, runTrainReference, writeExamples, writeInitAdapter } from './helpers';
@@ -15,7 +16,7 @@ import { ALL_TARGETS, PARITY_LORA, randomExamples, referenceSteps, runTrainRefer
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
-describe('trainer vs PyTorch (20 AdamW steps, fp32)', () => {
+describe.skipIf(!hasTorch)('trainer vs PyTorch (20 AdamW steps, fp32)', () => {
   it.each(['llama', 'mistral', 'qwen2', 'qwen3', 'llama-bf16'])('%s: matches the loss at every step within 1e-4 relative and the final adapter', async (id) => {
     const root = mkdtempSync(join(tmpdir(), `ftstudio-trainer-${id}-`));
     roots.push(root);
