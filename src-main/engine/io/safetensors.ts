@@ -45,20 +45,31 @@ export function readSafetensorsHeader(file: string): SafetensorsHeader {
     } catch (err) {
       throw new Error(`${file}: the safetensors header is not valid JSON (${(err as Error).message}).`, { cause: err });
     }
+    if (!header || typeof header !== 'object' || Array.isArray(header)) {
+      throw new Error(`${file}: the safetensors header must be a JSON object of tensors, got ${Array.isArray(header) ? 'an array' : typeof header}.`);
+    }
     const dataStart = 8 + headerLength;
     const tensors = new Map<string, TensorLocation>();
     let metadata: Record<string, string> = {};
     for (const [name, entry] of Object.entries(header)) {
       if (name === '__metadata__') {
-        metadata = entry as Record<string, string>;
+        metadata = parseMetadata(file, entry);
         continue;
       }
       tensors.set(name, parseEntry(file, name, entry, dataStart, size));
     }
+    checkLayout(file, [...tensors.values()], dataStart, size);
     return { tensors, metadata, dataStart };
   } finally {
     closeSync(fd);
   }
+}
+
+function parseMetadata(file: string, entry: unknown): Record<string, string> {
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry) || !Object.values(entry).every((v) => typeof v === 'string')) {
+    throw new Error(`${file}: the safetensors __metadata__ must map names to strings.`);
+  }
+  return entry as Record<string, string>;
 }
 
 function parseEntry(file: string, name: string, entry: unknown, dataStart: number, fileSize: number): TensorLocation {
@@ -68,16 +79,39 @@ function parseEntry(file: string, name: string, entry: unknown, dataStart: numbe
   }
   const shape = e.shape as number[];
   const offsets = e.data_offsets as [number, number];
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0) || !Array.isArray(offsets) || offsets.length !== 2) {
-    throw new Error(`${file}: tensor ${name} has a malformed shape or data_offsets.`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new Error(`${file}: tensor ${name} has a malformed shape ${JSON.stringify(e.shape)} (expected a list of non-negative integers).`);
+  }
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+    throw new Error(`${file}: tensor ${name} has malformed data_offsets ${JSON.stringify(e.data_offsets)} (expected [begin, end], non-negative integers with begin ≤ end).`);
   }
   const dtype = e.dtype as SafetensorsDtype;
   const byteLength = offsets[1] - offsets[0];
   const expected = shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype];
-  if (byteLength !== expected || dataStart + offsets[1] > fileSize) {
-    throw new Error(`${file}: tensor ${name} spans ${byteLength} bytes but ${dtype}${JSON.stringify(shape)} needs ${expected} (or it runs past the end of the file).`);
+  if (byteLength !== expected) {
+    throw new Error(`${file}: tensor ${name} spans ${byteLength} bytes but ${dtype}${JSON.stringify(shape)} needs ${expected}.`);
+  }
+  if (dataStart + offsets[1] > fileSize) {
+    throw new Error(`${file}: tensor ${name} runs past the end of the file (its data ends at byte ${dataStart + offsets[1]} of ${fileSize}).`);
   }
   return { name, dtype, shape, file, offset: dataStart + offsets[0], byteLength };
+}
+
+/**
+ * The format's rule: the tensors' byte ranges tile the data region exactly — no overlap (two tensors sharing bytes
+ * would alias each other's weights), no hole, nothing after the last one.
+ */
+function checkLayout(file: string, locations: TensorLocation[], dataStart: number, fileSize: number): void {
+  const sorted = [...locations].sort((a, b) => a.offset - b.offset || a.byteLength - b.byteLength);
+  let at = dataStart;
+  sorted.forEach((t, i) => {
+    if (t.offset < at) throw new Error(`${file}: tensor ${t.name} overlaps tensor ${sorted[i - 1].name} (their data_offsets share bytes).`);
+    if (t.offset > at) throw new Error(`${file}: ${t.offset - at} bytes before tensor ${t.name} belong to no tensor (a hole between data_offsets).`);
+    at = t.offset + t.byteLength;
+  });
+  if (at !== fileSize) {
+    throw new Error(`${file}: ${fileSize - at} bytes after the last tensor belong to no tensor (the file must end where its last tensor does).`);
+  }
 }
 
 /** Reads one tensor's raw bytes (copies them; for small tensors, tests and adapters). */
