@@ -1,9 +1,14 @@
 // One batch of the fp8 train graph against fp8_reference.py's gradients, with non-trivial scales (not powers of two for
 // x/W, as TE's are not; 2^12 for dY): the sharp check of the rounding points, where the 3-step parity test mostly sees
-// AdamW amplifying flips of E5M2 roundings. Measured: the loss to 2.5e-8; the last layer's MLP gradients bit for bit;
-// earlier layers' differ in 30% of the elements by ≤ 9.2e-3 (a tensor's relative error): fp32 summation-order noise
-// flips an E5M2 rounding of dY now and then, and each flip spreads to every layer before it. A wrong rounding point (the
-// fake-quant on the wrong side of the bf16 copy, a missing E5M2 step) errs by O(0.1) and in the last layer already.
+// AdamW amplifying flips of E5M2 roundings. The reference's matmuls are exact (autocast_reference.py), the engine's are
+// MLAS's fp32 sums, so now and then the two round a dY element to neighbouring E5M2 values: 2u = 2^-2 of that element
+// (u = 2^-3), which enters each LoRA gradient element as one term of a sum over the batch's tokens and spreads to every
+// layer before it. Bounds from that: the loss (forward, before any E5M2 rounding) to fp32 noise; in the last layer's MLP,
+// where no flip from a later layer arrives, at most 1% of the elements differ; a tensor's relative error below u/4 in
+// the last layer (one flip's 2u diluted over the ≥ 8 token terms of each gradient element) and, as flips from every
+// later layer add up on the way down, below u/4 per layer crossed elsewhere. Measured on an AVX-512 machine: loss
+// 2.5e-8, last MLP 4 of 2,304 elements, last layer ≤ 6.4e-3, first layer ≤ 2.7e-2 (bounds 3.1e-2 and 6.3e-2). A wrong rounding point (the fake-quant on the
+// wrong side of the bf16 copy, a missing E5M2 step) errs by O(0.1), and in the last layer already.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +50,9 @@ describe.skipIf(!hasTorch)('emulated fp8 gradients vs PyTorch (one batch)', () =
     let total = 0;
     let worst = 0;
     let lastMlp = 0;
+    let lastMlpTotal = 0;
+    const u = 2 ** -3; // E5M2's unit roundoff
+    let overBound = 0; // the worst tensor's relative error over its depth's bound
     for (const g of built.outputs.grads) {
       const mine = out[g].data as Float32Array;
       const theirs = ref.first_grads[g.slice('grad.'.length)];
@@ -52,15 +60,20 @@ describe.skipIf(!hasTorch)('emulated fp8 gradients vs PyTorch (one batch)', () =
       mine.forEach((v, i) => { if (v !== Math.fround(theirs[i])) d++; });
       if (process.env.FP8_DEBUG) console.log(g, d, mine.length, relError(mine, theirs).toExponential(2));
       differ += d;
-      if (g.includes(`layers.${p.spec.numLayers - 1}.mlp`)) lastMlp += d;
+      if (g.includes(`layers.${p.spec.numLayers - 1}.mlp`)) {
+        lastMlp += d;
+        lastMlpTotal += mine.length;
+      }
       total += mine.length;
       worst = Math.max(worst, relError(mine, theirs));
+      const layer = Number(/layers\.(\d+)\./.exec(g)![1]);
+      overBound = Math.max(overBound, relError(mine, theirs) / ((u / 4) * (p.spec.numLayers - layer)));
     }
     const lossErr = Math.abs((out.loss.data[0] as number) - ref.losses[0]) / ref.losses[0];
-    console.log(`fp8 grads llama: ${differ}/${total} elements differ, worst tensor rel err ${worst.toExponential(2)}, loss rel err ${lossErr.toExponential(2)}`);
+    console.log(`fp8 grads llama: ${differ}/${total} elements differ (last MLP ${lastMlp}/${lastMlpTotal}), worst tensor rel err ${worst.toExponential(2)} (${overBound.toFixed(2)}× its bound), loss rel err ${lossErr.toExponential(2)}`);
     expect(lossErr).toBeLessThan(1e-6);
-    expect(lastMlp).toBe(0);
+    expect(lastMlp / lastMlpTotal).toBeLessThanOrEqual(0.01);
     expect(differ / total).toBeLessThan(0.5);
-    expect(worst).toBeLessThan(2e-2);
+    expect(overBound).toBeLessThan(1);
   }, 60_000);
 });
