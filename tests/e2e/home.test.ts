@@ -40,5 +40,15 @@ describe.skipIf(skip !== null)('Home (serve + Chromium)', () => {
     expect(order).toEqual(['data', 'adapter', 'precision', 'estimator', 'train']);
     await page.screenshot({ path: join(ARTIFACTS, 'home.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);
+    // The access key left the address bar at once.
+    expect(page.url()).not.toContain('token=');
+  });
+
+  it('without the access key the page connects to nothing and says which address to open', async () => {
+    const { page: bare } = await newRecordingPage(browser);
+    await bare.goto(`${new URL(serve.url).origin}/`);
+    await expect.poll(async () => bare.locator('body').textContent(), { timeout: 15_000 }).toMatch(/without its access key.*ftstudio serve/s);
+    await bare.screenshot({ path: join(ARTIFACTS, 'home-no-token.png') });
+    await bare.close();
   });
 });

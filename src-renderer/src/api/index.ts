@@ -30,7 +30,7 @@ export function pickTransport(host: HostLike, WebSocketCtor?: WebSocketCtorLike)
   }
   const token = takeServeToken(host);
   if (token === null) {
-    return unreachable('This page was opened without its access key. Open the address that `ftstudio serve` printed: it ends in ?token=….');
+    return unreachable('This page was opened without its access key. Open the full address that “ftstudio serve” printed (it ends in ?token=…).');
   }
   return createWsClient({ url: wsUrlFor(host.location), protocols: tokenProtocols(token), WebSocketCtor });
 }

@@ -175,8 +175,12 @@ describe('data API', () => {
 
     const big = join(dir, 'big.jsonl');
     writeFileSync(big, Array.from({ length: 60_000 }, (_, i) => JSON.stringify({ text: `row ${i} `.repeat(5) })).join('\n'));
+    // Cancel once the import reports progress (it is running then), not after a guessed delay.
+    const started = new Promise<void>((resolve) => {
+      const off = client.on('data.progress', (p) => { if (p.taskId === 'cancel-me') { off(); resolve(); } });
+    });
     const running = client.call('data.import', { paths: [big], name: 'big', taskId: 'cancel-me' });
-    await new Promise((r) => setTimeout(r, 50));
+    await started;
     expect(await client.call('data.cancel', { taskId: 'cancel-me' })).toEqual({ cancelled: true });
     await expect(running).rejects.toMatchObject({ code: 'cancelled' });
     expect((await client.call('data.list', {})).map((d) => d.name)).toEqual(['demo']);
