@@ -179,7 +179,11 @@ export const methods = {
   'data.mix': { input: MixInput, output: z.object({ dataset: Dataset, eval: Dataset.nullable() }) },
   /** Writes a version as JSONL (OpenAI messages, Alpaca or ShareGPT) with its data card (README.md) beside it. */
   'data.export': {
-    input: z.object({ versionId: z.string().min(1), path: z.string().min(1), format: ExportFormat.default('openai') }).strict(),
+    input: z.object({
+      versionId: z.string().min(1), path: z.string().min(1), format: ExportFormat.default('openai'),
+      /** An existing file at `path` is replaced only when this is true (keeping its permissions); else 'conflict'. */
+      overwrite: z.boolean().default(false),
+    }).strict(),
     output: z.object({ path: z.string(), cardPath: z.string(), records: z.number().int() }),
   },
 } as const;

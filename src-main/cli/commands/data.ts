@@ -20,7 +20,7 @@ export const DATA_OPTIONS = {
   'source-url': { type: 'string' }, commercial: { type: 'string' }, description: { type: 'string' }, idx: { type: 'string' },
   operator: { type: 'string' }, source: { type: 'string', multiple: true }, total: { type: 'string' },
   'eval-fraction': { type: 'string' }, to: { type: 'string' }, search: { type: 'string' }, limit: { type: 'string' },
-  offset: { type: 'string' }, map: { type: 'string' },
+  offset: { type: 'string' }, map: { type: 'string' }, overwrite: { type: 'boolean' },
 } as const;
 
 export const DATA_HELP = `Data commands (datasets live in the app's database; NAME picks the current version, NAME@N version N):
@@ -36,7 +36,8 @@ export const DATA_HELP = `Data commands (datasets live in the app's database; NA
   ftstudio data score NAME[@N] --model DIR [--max-seq-len N] [--threads N]   IFD and perplexity per record (the model's
         forward pass in an engine process; then a recipe step {op: score_filter, params: {score: ifd, max: 1}} uses them)
   ftstudio data mix --name NAME --source NAME[@N]=RATIO… [--total N] [--seed 42] [--eval-fraction F]
-  ftstudio data export NAME[@N] --out FILE [--to openai|alpaca|sharegpt]   JSONL plus a data card (README.md)`;
+  ftstudio data export NAME[@N] --out FILE [--to openai|alpaca|sharegpt] [--overwrite]   JSONL plus a data card (README.md);
+                                                     an existing FILE is replaced only with --overwrite (keeping its permissions)`;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -209,7 +210,7 @@ async function run(ctx: CliContext, client: ApiClient, sub: string, args: string
       }
       case 'export': {
         const { version } = await resolveVersion(client, need(args[0], 'A dataset name'));
-        const out = await client.call('data.export', { versionId: version.id, path: need(str(values, 'out'), '--out FILE'), format: (str(values, 'to') ?? 'openai') as 'openai' });
+        const out = await client.call('data.export', { versionId: version.id, path: need(str(values, 'out'), '--out FILE'), format: (str(values, 'to') ?? 'openai') as 'openai', overwrite: values.overwrite === true });
         printResult(ctx, out, () => `Wrote ${out.records} records to ${out.path} and the data card to ${out.cardPath}.`);
         return 0;
       }

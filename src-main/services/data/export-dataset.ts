@@ -1,11 +1,12 @@
 // data.export: a version as JSONL in the chosen format plus its data card, written to temporary names and renamed
 // into place, so an interrupted export never leaves a half-written file under the final name.
-import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import type { DatasetVersion } from '../../common/datasets';
 import type { MethodOutput, MethodParsedInput } from '../../common/contract';
+import { ApiError } from '../../common/errors';
 import { dataCard } from '../../data/export/data-card';
 import { toExportRow } from '../../data/export/to-format';
 import type { DatasetsRepo } from '../../store';
@@ -31,9 +32,24 @@ async function lineage(repo: DatasetsRepo, version: DatasetVersion): Promise<Dat
   return chain;
 }
 
+/**
+ * The permission bits the export must keep: an existing file is replaced only with `overwrite`, and then keeps its
+ * mode (a 0600 file stays 0600); null for a new file (the process's umask applies).
+ */
+function existingMode(path: string, overwrite: boolean): number | null {
+  if (!existsSync(path)) return null;
+  const stat = statSync(path);
+  if (stat.isDirectory()) throw new ApiError('invalid-input', `${path} is a folder: give the path of the JSONL file to write.`);
+  if (!overwrite) {
+    throw new ApiError('conflict', `${path} already exists: nothing was written. Choose another file, or replace it (“Replace an existing file” in the app, --overwrite on the command line).`);
+  }
+  return stat.mode & 0o7777;
+}
+
 export async function exportVersion(repo: DatasetsRepo, input: MethodParsedInput<'data.export'>): Promise<MethodOutput<'data.export'>> {
   const version = await requireVersion(repo, input.versionId);
   const path = resolve(input.path);
+  const mode = existingMode(path, input.overwrite);
   await mkdir(dirname(path), { recursive: true });
   const partial = `${path}.partial`;
   const out = createWriteStream(partial, { encoding: 'utf8' });
@@ -57,6 +73,8 @@ export async function exportVersion(repo: DatasetsRepo, input: MethodParsedInput
   const card = dataCard({ dataset, version, lineage: chain, files, changes, exportFormat: input.format, records, exportedAt: new Date().toISOString() });
   const cardPath = cardPathFor(path);
   writeFileSync(`${cardPath}.partial`, `${CARD_MARK}\n${card}`);
+  if (mode !== null) chmodSync(partial, mode);
+  if (existsSync(cardPath)) chmodSync(`${cardPath}.partial`, statSync(cardPath).mode & 0o7777);
   renameSync(partial, path);
   renameSync(`${cardPath}.partial`, cardPath);
   return { path, cardPath, records };
