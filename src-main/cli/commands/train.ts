@@ -7,7 +7,7 @@ import { NodeLauncher } from '../../jobs/node-launcher';
 import { JobSupervisor } from '../../jobs/supervisor';
 import { EventHub } from '../../services/api-dispatch';
 import { defaultHome, homeLayout } from '../../services/paths';
-import { ConfigError, flagOf, precisionNotes, prepareRun, readRunInfo, resolveTrainConfig, TRAIN_KEYS, trainFlagOptions, type PrecisionRecord } from '../../services/train';
+import { ConfigError, discardUnstartedRun, flagOf, precisionNotes, prepareRun, readRunInfo, resolveTrainConfig, TRAIN_KEYS, trainFlagOptions, type PrecisionRecord } from '../../services/train';
 import { openStore } from '../../store';
 import { CliError, type CliContext } from '../output';
 
@@ -133,7 +133,11 @@ export async function train(ctx: CliContext, values: FlagValues): Promise<number
     };
     for (const s of signals) process.on(s, onSignal);
     const job: Job = (await supervisor.whenSettled(started.id)) ?? started;
-    return report(ctx, job, summarizeRun(outDir), warnings, precision);
+    const summary = summarizeRun(outDir);
+    if (job.state === 'failed' && summary.steps === 0 && typeof values.resume !== 'string') {
+      discardUnstartedRun(outDir, firstLine(job.reason ?? 'training failed before its first step'));
+    }
+    return report(ctx, job, summary, warnings, precision);
   } finally {
     if (onSignal) for (const s of signals) process.off(s, onSignal);
     await supervisor.shutdown();
@@ -141,12 +145,16 @@ export async function train(ctx: CliContext, values: FlagValues): Promise<number
   }
 }
 
+/** The engine reports errors with their stack; a person needs the first line (the stack stays in the job's journal). */
+function firstLine(reason: string): string {
+  return reason.replace(/^Error: /, '').split('\n')[0];
+}
+
 function report(ctx: CliContext, job: Job, summary: RunSummary, warnings: string[], precision: PrecisionRecord | null): number {
   const code = job.state === 'completed' ? 0 : job.state === 'cancelled' ? 130 : 1;
   const why = job.state === 'completed' ? null
     : job.state === 'cancelled' ? `cancelled at step ${summary.steps}; continue with: ftstudio train --resume ${summary.run_dir}`
-      // The engine reports errors with their stack; a person needs the first line (the stack stays in the job's journal).
-      : `training ${job.state}: ${(job.reason ?? 'no reason recorded').replace(/^Error: /, '').split('\n')[0]}`;
+      : `training ${job.state}: ${firstLine(job.reason ?? 'no reason recorded')}`;
   if (ctx.json) {
     ctx.stdout(JSON.stringify({ ...summary, state: job.state, job_id: job.id, warnings, ...(precision ? { precision } : {}), ...(why && code !== 0 ? { error: { message: why } } : {}) }, null, 2));
     return code;

@@ -1,18 +1,19 @@
-// Puts checkpoint files beside the .onnx (hard links, never copies by default) so external-data locations are plain names.
+// Puts checkpoint files beside the .onnx so external-data locations are plain names: hard links where the filesystem
+// allows, else a copy (a reflink where the filesystem supports one, which costs no space) with a notice.
 //
 // ORT resolves external data relative to the .onnx file's folder and refuses paths that leave it;
 // Hugging Face cache snapshots are symlinks into ../../blobs, so we resolve them (realpath) and
-// hard-link the blob itself. A hard link needs the same filesystem. When it is impossible we fail
-// with a clear error rather than silently copying: checkpoints are often many GB, and a surprise
-// copy per run fills disks. `copyFallback: true` opts into a copy (a reflink where the filesystem
-// supports it, which costs no space).
+// hard-link the blob itself. A hard link needs the same filesystem; checkpoints are often many GB, so a copy is
+// announced through `onCopy` (and prepare-run warns before the run starts) rather than made silently.
 
 import { constants, copyFileSync, linkSync, lstatSync, mkdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 export interface LinkOptions {
-  /** Copy (reflink when possible) where hard-linking fails; default false. */
+  /** Copy (reflink when possible) where hard-linking fails; default true. false: fail instead. */
   copyFallback?: boolean;
+  /** Told of each file copied instead of linked, with why the link failed (e.g. EXDEV). */
+  onCopy?: (from: string, to: string, code: string) => void;
 }
 
 const LINK_FAILURES = new Set(['EXDEV', 'EPERM', 'EACCES', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
@@ -49,14 +50,15 @@ function place(real: string, target: string, opts: LinkOptions): void {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (!LINK_FAILURES.has(code)) throw err;
-    if (!opts.copyFallback) {
+    if (opts.copyFallback === false) {
       throw new Error(
         `cannot hard-link ${real} into ${target} (${code}): the graph folder must be on the same filesystem as the model files ` +
-          `(or allow a copy with copyFallback)`,
+          `(or allow a copy)`,
         { cause: err },
       );
     }
     copyFileSync(real, target, constants.COPYFILE_FICLONE);
+    opts.onCopy?.(real, target, code);
   }
 }
 

@@ -130,7 +130,7 @@ export async function runTraining(params: TrainJobParams, runDir: string, hooks:
 
   const train = readTokenizedExamples(params.trainData);
   const evalSet = params.evalData ? readTokenizedExamples(params.evalData) : null;
-  const baseWeights = resolveWeightRefs(params.modelDir, graphDir);
+  const baseWeights = resolveWeightRefs(params.modelDir, graphDir, log);
   const plan = methodPlan({ params, runDir, graphDir, weights: baseWeights, log });
 
   const precision = params.precision ?? 'fp32';

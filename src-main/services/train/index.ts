@@ -3,4 +3,4 @@ export { ConfigError, flagOf, resolveTrainConfig, stepsForEpochs, trainFlagOptio
 export { DEFAULT_MAX_SEQ_LEN, defaultLossScale, EXPECTED, TRAIN_DEFAULTS, TRAIN_KEYS, TRAIN_PRECISIONS, TrainConfigInput, type TrainConfig, type TrainKey, type TrainPrecision } from './config-schema';
 export { precisionNotes, precisionParams, precisionRecord, type PrecisionRecord } from './precision';
 export { padIdOf, prepareRun, type PreparedRun } from './prepare-run';
-export { ERROR_FILE, RUN_FILE, readRunInfo, runDataFiles, runEnvironment, type DatasetInfo, type RunInfo } from './run-info';
+export { discardUnstartedRun, ERROR_FILE, RUN_FILE, readRunInfo, runDataFiles, runEnvironment, type DatasetInfo, type RunInfo } from './run-info';

@@ -1,7 +1,7 @@
 // Run preparation: checks the model, tokenizes the data into OUT/data/, resolves steps and pad id, writes OUT/run.json,
 // and yields the TrainJobParams. On bad input OUT receives error.json and nothing else.
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ApiError } from '../../common/errors';
 import type { ModelSpec } from '../../common/model-spec';
 import { LORA_TARGET_NAMES, TrainJobParams } from '../../common/train';
@@ -49,6 +49,20 @@ async function tokenizeRunData(config: TrainConfig, tokenizer: TextTokenizer | n
   // EWC's general data: tokenized like the eval set (never packed), read by the engine for the Fisher estimate.
   const ewcSet = config.method === 'full' && config.ewc_lambda > 0 && config.ewc_data ? await tokenizeDataset(config.ewc_data, tokenizer, { ...tokenize, packing: false }) : null;
   return { train, evalSet, ewcSet };
+}
+
+/**
+ * Weights are hard-linked beside the run's graph; across filesystems the engine copies them instead (graph-folder.ts).
+ * Says so before the run starts, with the size, since a model's weights are often many GB.
+ */
+function crossFilesystemWarning(outDir: string, weightFiles: string[]): string | null {
+  let existing = outDir;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const outDev = statSync(existing).dev;
+  const apart = weightFiles.filter((f) => statSync(f).dev !== outDev);
+  if (apart.length === 0) return null;
+  const gib = apart.reduce((sum, f) => sum + statSync(f).size, 0) / 2 ** 30;
+  return `${outDir} is on another filesystem than the model's weights, which cannot be hard-linked across filesystems: the engine copies ${apart.length} weight file${apart.length > 1 ? 's' : ''} (${gib.toFixed(2)} GiB) into ${join(outDir, 'graph')} (a reflink where the filesystem allows). Put the run folder on the model's filesystem to avoid the copy.`;
 }
 
 /** The tokenizer of the model folder, or null when it has none (pre-tokenized data needs none). */
@@ -143,7 +157,7 @@ export async function prepareRun(config: TrainConfig, now: () => Date = () => ne
   const written: string[] = [];
   try {
     const spec = readModelConfig(config.model);
-    checkpointFiles(config.model); // no weights is as fatal as no config, and cheaper to say now than in the engine
+    const weightFiles = checkpointFiles(config.model); // no weights is as fatal as no config, and cheaper to say now than in the engine
     const tokenizer = loadTokenizer(config.model);
     const maxSeqLen = config.max_seq_len ?? Math.min(DEFAULT_MAX_SEQ_LEN, spec.maxPositions);
     const tokenize: TokenizeOptions = {
@@ -176,7 +190,8 @@ export async function prepareRun(config: TrainConfig, now: () => Date = () => ne
     written.push(join(outDir, RUN_FILE));
     writeRunInfo(outDir, info);
     rmSync(join(outDir, ERROR_FILE), { force: true }); // from an earlier failed attempt
-    return { outDir, params, info, execution, warnings: [...train.warnings, ...(evalSet?.warnings ?? [])] };
+    const copyWarning = crossFilesystemWarning(outDir, weightFiles);
+    return { outDir, params, info, execution, warnings: [...train.warnings, ...(evalSet?.warnings ?? []), ...(copyWarning ? [copyWarning] : [])] };
   } catch (err) {
     for (const path of written) rmSync(path, { recursive: true, force: true });
     recordError(outDir, err);

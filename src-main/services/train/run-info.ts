@@ -1,5 +1,5 @@
 // OUT/run.json: what a run was started with (resolved config, job params, versions, hardware, data), and reading it back.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,17 @@ export function writeRunInfo(outDir: string, info: RunInfo): void {
 /** The error of a failed preparation, alone in OUT: the folder says why it holds no run. */
 export function writeErrorFile(outDir: string, message: string): void {
   writeFileSync(join(outDir, ERROR_FILE), `${JSON.stringify({ error: message }, null, 2)}\n`);
+}
+
+/**
+ * A fresh run that failed before its first step holds nothing worth resuming: OUT is reduced to error.json, as a failed
+ * preparation leaves it, so the same command can simply be run again once the cause is fixed.
+ */
+export function discardUnstartedRun(outDir: string, message: string): void {
+  for (const entry of readdirSync(outDir)) {
+    if (entry !== ERROR_FILE) rmSync(join(outDir, entry), { recursive: true, force: true });
+  }
+  writeErrorFile(outDir, message);
 }
 
 /**

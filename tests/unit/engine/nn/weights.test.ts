@@ -99,13 +99,15 @@ describe('graph folders', () => {
     }
   })();
 
-  it.skipIf(!otherFs)('across filesystems: a clear error, or a copy when allowed', () => {
+  it.skipIf(!otherFs)('across filesystems: a copy, announced, by default; a clear error when copies are refused', () => {
     const dir = mkdtempSync(join(shm, 'nn-xdev-'));
     try {
       const file = join(writeTinyModel(dir, llama), 'model.safetensors');
-      expect(() => linkWeightFiles(join(work, 'xdev-graph'), [file])).toThrow(/cannot hard-link .* \(EXDEV\): the graph folder must be on the same filesystem/);
-      const links = linkWeightFiles(join(work, 'xdev-graph'), [file], { copyFallback: true });
+      expect(() => linkWeightFiles(join(work, 'xdev-refused'), [file], { copyFallback: false })).toThrow(/cannot hard-link .* \(EXDEV\): the graph folder must be on the same filesystem/);
+      const copies: string[] = [];
+      const links = linkWeightFiles(join(work, 'xdev-graph'), [file], { onCopy: (_from, _to, code) => copies.push(code) });
       expect(statSync(join(work, 'xdev-graph', links.get(file) as string)).size).toBe(statSync(file).size);
+      expect(copies).toEqual(['EXDEV']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
