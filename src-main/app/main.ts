@@ -1,17 +1,23 @@
 // Electron entry: single instance, services on the user-data folder, IPC, and the one secure main window.
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, shell } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, protocol, shell } from 'electron';
 import { createAppServices, type AppServices } from '../services/app-services';
 import { onnxruntimeProbe } from '../services/hardware/ort-providers';
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, handleAppRequest } from './app-protocol';
 import { ElectronEngineLauncher } from './engine-launcher';
 import { registerIpc } from './ipc';
 import { createMainWindow, harden } from './windows';
 
 const here = fileURLToPath(new URL('.', import.meta.url)); // out/main/
 const preloadPath = join(here, '../preload/preload.cjs');
-// electron-vite sets ELECTRON_RENDERER_URL for its dev server; a build loads the file.
-const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(here, '../renderer/index.html')).href;
+const rendererRoot = join(here, '../renderer');
+// electron-vite sets ELECTRON_RENDERER_URL for its dev server; a build loads app://renderer/index.html, which serves
+// out/renderer and nothing else (no file://: the page gets an origin of its own and no reach into the disk).
+const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? APP_INDEX_URL;
+
+// Privileged schemes must be registered before app ready, once.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 let services: AppServices | null = null;
 let mainWindow: BrowserWindow | null = null;
@@ -26,6 +32,7 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('web-contents-created', (_event, contents) => harden(contents, rendererUrl));
   app.whenReady().then(async () => {
+    protocol.handle(APP_SCHEME, (request) => handleAppRequest(rendererRoot, request));
     services = await createAppServices({
       home: app.getPath('userData'),
       mode: 'electron',

@@ -1,6 +1,7 @@
 // Window security in one place: the webPreferences of every window and the rules for navigation and new windows.
 // Kept free of runtime electron imports so a plain-Node unit test can assert it.
 import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
+import { APP_SCHEME } from './app-protocol';
 
 export function secureWebPreferences(preloadPath: string): WebPreferences {
   return {
@@ -32,13 +33,19 @@ export function mainWindowOptions(preloadPath: string, dark: boolean): BrowserWi
   };
 }
 
-/** The app's own pages: the built renderer on file://, or the dev server during `electron-vite dev`. */
+/**
+ * The app's own page: the built renderer at app://renderer/index.html with any hash route (the router's), nothing
+ * else on that origin and no other scheme; or, during `electron-vite dev` (ELECTRON_RENDERER_URL), the dev server's origin.
+ */
 export function isAppUrl(url: string, rendererUrl: string): boolean {
   try {
     const target = new URL(url);
     const own = new URL(rendererUrl);
-    if (own.protocol === 'file:') return target.protocol === 'file:' && target.pathname === own.pathname;
-    return target.origin === own.origin;
+    if (own.protocol === 'http:' || own.protocol === 'https:') return target.origin === own.origin;
+    if (own.protocol !== `${APP_SCHEME}:`) return false;
+    target.hash = '';
+    own.hash = '';
+    return target.href === own.href; // same scheme, host, path and query: only the fragment may differ
   } catch {
     return false;
   }

@@ -16,7 +16,10 @@ export function harden(contents: WebContents, rendererUrl: string): void {
     return { action: decision.action };
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
+  // The app asks for no permission: every request is refused, and every check (what the page can query or use
+  // without a prompt) answers no.
   contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  contents.session.setPermissionCheckHandler(() => false);
 }
 
 export function createMainWindow(preloadPath: string, rendererUrl: string): BrowserWindow {

@@ -1,5 +1,6 @@
 // Serves the built renderer from one folder: no listing, no path leaving the folder, index.html for "/".
-import { createReadStream, statSync } from 'node:fs';
+// The desktop app's app:// scheme (src-main/app/app-protocol.ts) resolves its paths here too.
+import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -15,6 +16,11 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
 };
+
+/** The Content-Type a served file gets, by extension; anything unknown is opaque bytes. */
+export function contentTypeFor(file: string): string {
+  return TYPES[extname(file)] ?? 'application/octet-stream';
+}
 
 /** Resolves a URL path inside `root`, or null when it would leave it or names nothing. */
 export function resolveStaticPath(root: string, urlPath: string): string | null {
@@ -35,6 +41,22 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   }
 }
 
+/**
+ * resolveStaticPath, and then the same rule on the real paths: a symlink (the file or a folder on its way) whose
+ * target lies outside `root`'s real folder names nothing. Returns the real path of the file.
+ */
+export function resolveContainedStaticPath(root: string, urlPath: string): string | null {
+  const file = resolveStaticPath(root, urlPath);
+  if (!file) return null;
+  try {
+    const realRoot = realpathSync(root);
+    const real = realpathSync(file);
+    return real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep) ? real : null;
+  } catch {
+    return null;
+  }
+}
+
 export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
@@ -45,7 +67,7 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
     res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
     return;
   }
-  res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
+  res.writeHead(200, { ...headers, 'Content-Type': contentTypeFor(file), 'Cache-Control': 'no-cache' });
   if (req.method === 'HEAD') {
     res.end();
     return;
