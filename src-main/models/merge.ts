@@ -5,7 +5,7 @@
 // Layout choice: every shard is copied whole (same file names, same headers, same index) and only the adapted tensors'
 // bytes are overwritten in place. Shapes and dtypes do not change, so every byte offset stays valid: untouched tensors
 // are byte-identical by construction, the index can be copied verbatim, and memory stays at one tensor at a time.
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { checkpointFiles, checkpointTensors } from '../engine/io/checkpoint-files';
 import { decodeFloats, encodeFloats, type FloatDtype } from '../engine/io/float-codec';
@@ -33,6 +33,15 @@ export interface MergeSummary {
   /** The dtypes of the merged weights as stored (the base's). */
   dtypes: string[];
   files: string[];
+  /** Temporary folders of earlier merges killed before their rename, removed from OUT's parent (see removeStalePartials). */
+  removedPartials: RemovedPartial[];
+}
+
+export interface RemovedPartial {
+  path: string;
+  /** The process that was writing it (no longer running). */
+  pid: number;
+  bytes: number;
 }
 
 export { decodeFloats, encodeFloats, toBFloat16Bits } from '../engine/io/float-codec';
@@ -120,6 +129,64 @@ function locateTargets(pairs: LoraPair[], tensors: Map<string, TensorLocation>, 
   return found;
 }
 
+/** A merge's temporary folder: OUT.partial-PID beside OUT, PID the writing process. */
+const PARTIAL_NAME = /^.+\.partial-([1-9][0-9]{0,9})$/;
+
+/** Whether PID is a running process (of any user: EPERM means it exists but is not ours to signal). */
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * The bytes of a folder holding only what a merge writes (weight shards and MODEL_SIDE_FILES, plain files), or null
+ * for anything else: a folder of someone else's that happens to be named like ours is never removed.
+ */
+function mergeOutputBytes(dir: string): number | null {
+  let bytes = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const stat = lstatSync(path);
+    const inner = stat.isDirectory() ? mergeOutputBytes(path) : null; // shards an index places in a subfolder
+    if (inner !== null) bytes += inner;
+    else if (stat.isFile() && (name.endsWith('.safetensors') || MODEL_SIDE_FILES.includes(name))) bytes += stat.size;
+    else return null;
+  }
+  return bytes;
+}
+
+/**
+ * Removes the temporary folders (NAME.partial-PID) that merges killed before their rename left in PARENT, each only
+ * when process PID is no longer running (a live merge's folder is never touched) and the folder holds nothing but
+ * what a merge writes. Returns what was removed.
+ */
+export function removeStalePartials(parent: string): RemovedPartial[] {
+  if (!existsSync(parent)) return [];
+  const removed: RemovedPartial[] = [];
+  for (const name of readdirSync(parent)) {
+    const match = PARTIAL_NAME.exec(name);
+    if (!match) continue;
+    const path = join(parent, name);
+    const pid = Number(match[1]);
+    if (!Number.isSafeInteger(pid) || pid > 0x7fffffff || processAlive(pid)) continue;
+    try {
+      if (!lstatSync(path).isDirectory()) continue; // a symlink or a file of that name is not ours
+      const bytes = mergeOutputBytes(path);
+      if (bytes === null) continue;
+      rmSync(path, { recursive: true });
+      removed.push({ path, pid, bytes });
+    } catch {
+      // unreadable or already gone: not worth failing the new export for
+    }
+  }
+  return removed;
+}
+
 /** Writes the merged model into OUT (through a temporary sibling, renamed at the end, so OUT is never half-written). */
 export function mergeAdapter(opts: MergeOptions): MergeSummary {
   const { baseDir, adapterDir, outDir } = opts;
@@ -130,6 +197,7 @@ export function mergeAdapter(opts: MergeOptions): MergeSummary {
   const targets = locateTargets(loraPairs(adapter, adapterDir), checkpointTensors(baseDir), baseDir);
 
   const tmp = `${resolve(outDir)}.partial-${process.pid}`;
+  const removedPartials = removeStalePartials(dirname(tmp));
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const files: string[] = [];
@@ -171,5 +239,5 @@ export function mergeAdapter(opts: MergeOptions): MergeSummary {
     throw err;
   }
   const entries = [...targets.values()];
-  return { outDir, modules: entries.map((e) => e.pair.module), dtypes: [...new Set(entries.map((e) => e.loc.dtype))], files: files.sort() };
+  return { outDir, modules: entries.map((e) => e.pair.module), dtypes: [...new Set(entries.map((e) => e.loc.dtype))], files: files.sort(), removedPartials };
 }
