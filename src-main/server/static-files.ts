@@ -62,7 +62,7 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
     res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
     return;
   }
-  const file = resolveStaticPath(root, req.url ?? '/');
+  const file = resolveContainedStaticPath(root, req.url ?? '/');
   if (!file) {
     res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
     return;

@@ -9,7 +9,10 @@ import { EventHub, type Handlers } from '../../services/api-dispatch';
 import { dataHandlers } from '../../services/data/data-handlers';
 import { createMemoryClient } from '../../services/memory-transport';
 import { defaultHome, homeLayout } from '../../services/paths';
-import { openStore, type DatasetsRepo } from '../../store';
+import type { DatasetsRepo } from '../../store';
+import { readApiEndpoint } from '../../services/api-endpoint';
+import { connectRemote } from '../remote-client';
+import { openStoreOrExplain } from '../store-access';
 import { JobSupervisor } from '../../jobs/supervisor';
 import { NodeLauncher } from '../../jobs/node-launcher';
 import { ingestScores } from '../../services/data/score-version';
@@ -197,7 +200,7 @@ async function run(ctx: CliContext, client: ApiClient, sub: string, args: string
           versionId: version.id, modelPath: need(str(values, 'model'), '--model DIR'),
           maxSeqLen: num(values, 'max-seq-len'), threads: num(values, 'threads'),
         });
-        if (!scoring) throw new CliError('scoring is not available here');
+        if (!scoring) throw new CliError(`Scoring started as job ${started.id} in the running Finetune Studio server; follow it on its Runs page (the CLI follows scoring only when no server holds the data folder).`);
         const job = (await scoring.supervisor.whenSettled(started.id)) ?? started;
         if (job.state !== 'completed') throw new CliError(`scoring ${job.state}: ${(job.reason ?? 'no reason recorded').replace(/^Error: /, '').split('\n')[0]}`);
         await ingestScores(scoring.repo, job);
@@ -229,8 +232,22 @@ export async function dataCommand(ctx: CliContext, positionals: string[], values
     ctx.stdout(ctx.json ? JSON.stringify({ help: DATA_HELP }) : DATA_HELP);
     return 0;
   }
-  const layout = homeLayout(defaultHome());
-  const store = await openStore(layout.database);
+  const home = defaultHome();
+  const layout = homeLayout(home);
+  // A running `serve` on this folder holds the database: go through its API instead (score is followed in the app).
+  const endpoint = readApiEndpoint(home);
+  const remote = endpoint ? await connectRemote(endpoint) : null;
+  if (remote) {
+    try {
+      return await run(ctx, remote, sub, args, values, null);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'cancelled') throw new CliError(err.message, 130);
+      throw err;
+    } finally {
+      remote.close();
+    }
+  }
+  const store = await openStoreOrExplain(home, `ftstudio data ${sub}`);
   const hub = new EventHub();
   // Only `data score` runs an engine job; the other commands never start the supervisor.
   const supervisor = sub === 'score'

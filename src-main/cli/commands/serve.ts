@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { NodeLauncher } from '../../jobs/node-launcher';
 import { createAppServices } from '../../services/app-services';
 import { onnxruntimeProbe } from '../../services/hardware/ort-providers';
+import { removeApiEndpoint, writeApiEndpoint } from '../../services/api-endpoint';
 import { defaultHome } from '../../services/paths';
 import { defaultRendererDir, startServer } from '../../server/serve';
 import { CliError, printResult, type CliContext } from '../output';
@@ -23,12 +24,15 @@ export async function serve(ctx: CliContext, args: ServeArgs): Promise<number> {
     await services.close();
     throw new CliError(err instanceof Error ? err.message : String(err));
   }
+  // CLI commands on this home find the server here (0600: the token is this user's alone) and go through its API.
+  writeApiEndpoint(home, { origin: server.origin, port: server.port, token: server.token, pid: process.pid });
   printResult(ctx, { url: server.url, port: server.port, home }, () => `Finetune Studio is serving at ${server.url}\n(The address carries this launch's access key: the API answers only pages opened from it. Keep it to yourself.)\nData folder: ${home}\nPress Ctrl+C to stop.`);
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  removeApiEndpoint(home);
   await server.close();
   await services.close();
   return 0;

@@ -8,7 +8,7 @@ import { JobSupervisor } from '../../jobs/supervisor';
 import { EventHub } from '../../services/api-dispatch';
 import { defaultHome, homeLayout } from '../../services/paths';
 import { ConfigError, discardUnstartedRun, flagOf, precisionNotes, prepareRun, readRunInfo, resolveTrainConfig, TRAIN_KEYS, trainFlagOptions, type PrecisionRecord } from '../../services/train';
-import { openStore } from '../../store';
+import { openStoreOrExplain } from '../store-access';
 import { CliError, type CliContext } from '../output';
 
 export type FlagValues = Record<string, string | boolean | undefined>;
@@ -112,7 +112,7 @@ export async function train(ctx: CliContext, values: FlagValues): Promise<number
   const home = defaultHome();
   const layout = homeLayout(home);
   // The store first: if another app holds it, nothing is written to the run folder.
-  const store = await openStore(layout.database);
+  const store = await openStoreOrExplain(home, 'ftstudio train');
   const hub = new EventHub();
   // With --json stdout carries one document only, so the engine's own output must not reach it.
   const supervisor = new JobSupervisor({ jobs: store.jobs, launcher: new NodeLauncher({ stdio: ctx.json ? 'ignore' : 'inherit' }), hub, runsDir: layout.runs });
