@@ -1,9 +1,9 @@
 // The DuckDB connection: opening (with migrations and version checks), queries, and serialized transactions.
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { loadMigrations, splitStatements, type Migration } from './migrate';
-import { StoreOpenError } from './store-error';
+import { isDiskFull, StoreDiskFullError, StoreOpenError } from './store-error';
 
 export type SqlParam = string | number | boolean | null;
 export type Row = Record<string, unknown>;
@@ -54,8 +54,29 @@ export class Database {
     }
   }
 
+  /**
+   * A disk-full failure as StoreDiskFullError naming the data folder (DuckDB's own message names only the file it
+   * could not write, after "Failed to append:" or "Failed to commit:"); any other error as it is.
+   */
+  private storeError(err: unknown): unknown {
+    if (err instanceof StoreDiskFullError || !isDiskFull(err)) return err;
+    const message = (err as Error).message;
+    const at = message.indexOf('Could not');
+    return new StoreDiskFullError(dirname(resolve(this.path)), at >= 0 ? message.slice(at) : message, { cause: err });
+  }
+
+  /** Runs WORK, turning a disk-full failure into StoreDiskFullError. */
+  private async guarded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      throw this.storeError(err);
+    }
+  }
+
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
+    const guarded = () => this.guarded(work);
+    const next = this.queue.then(guarded, guarded);
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -113,14 +134,24 @@ export class Database {
       open = false;
       conn.closeSync();
     };
+    // After a failed write DuckDB answers every later statement with "Current transaction is aborted (please
+    // ROLLBACK)": the first failure is kept and thrown again instead, since it is the one that says why.
+    let failure: unknown = null;
+    const write = async (work: () => Promise<void>): Promise<void> => {
+      if (failure !== null) throw failure;
+      try {
+        await this.guarded(work);
+      } catch (err) {
+        failure = err;
+        throw err;
+      }
+    };
     return {
-      append: async (table, kinds, rows) => {
-        await appendRows(conn, table, kinds, rows);
-      },
-      run: async (sql, params = []) => { await conn.run(sql, params as DuckDBValue[]); },
+      append: (table, kinds, rows) => write(() => appendRows(conn, table, kinds, rows)),
+      run: (sql, params = []) => write(async () => { await conn.run(sql, params as DuckDBValue[]); }),
       commit: async () => {
         try {
-          await conn.run('COMMIT');
+          await write(async () => { await conn.run('COMMIT'); });
         } finally {
           close();
         }
@@ -184,9 +215,17 @@ async function appendRows(conn: DuckDBConnection, table: string, kinds: readonly
       appender.endRow();
     }
     appender.flushSync();
-  } finally {
-    appender.closeSync();
+  } catch (err) {
+    // Closing flushes again, and after a failed flush DuckDB says only "Failed to append: Current transaction is
+    // aborted (please ROLLBACK)": that must not replace the flush's own error (e.g. "No space left on device").
+    try {
+      appender.closeSync();
+    } catch {
+      // the error above says why
+    }
+    throw err;
   }
+  appender.closeSync();
 }
 
 function appendCell(appender: DuckDBAppender, kind: ColumnKind, value: SqlParam | undefined): void {

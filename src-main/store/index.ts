@@ -4,7 +4,7 @@ import { JobsRepo } from './jobs-repo';
 import { DatasetsRepo } from './datasets-repo';
 
 export { Database, moveAside } from './database';
-export { StoreOpenError, type StoreProblem } from './store-error';
+export { isDiskFull, StoreDiskFullError, StoreOpenError, type StoreProblem } from './store-error';
 export { JobsRepo } from './jobs-repo';
 export { DatasetsRepo, type ChangeRow, type FileRow, type RecordRow, type VersionWriter } from './datasets-repo';
 export type { BulkWriter, ColumnKind } from './database';

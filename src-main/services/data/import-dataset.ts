@@ -5,8 +5,14 @@ import { ApiError } from '../../common/errors';
 import type { ImportReport } from '../../common/datasets';
 import type { MethodOutput, MethodParsedInput } from '../../common/contract';
 import { importFiles } from '../../data/import/import-files';
-import { readTableFile, type DatasetsRepo } from '../../store';
+import { isDiskFull, readTableFile, type DatasetsRepo } from '../../store';
 import type { DataTasks } from './data-tasks';
+
+/** A full disk said as such (the store's error names the data folder), with what the failed import left: nothing. */
+function importError(err: unknown): unknown {
+  if (!isDiskFull(err)) return err;
+  return new ApiError('unavailable', `${(err as Error).message} Nothing of this import was kept; the datasets stored before it are untouched.`);
+}
 
 export async function importDataset(repo: DatasetsRepo, tasks: DataTasks, input: MethodParsedInput<'data.import'>): Promise<MethodOutput<'data.import'>> {
   if (await repo.nameTaken(input.name)) throw new ApiError('conflict', `A dataset named "${input.name}" already exists; choose another name.`);
@@ -48,8 +54,12 @@ export async function importDataset(repo: DatasetsRepo, tasks: DataTasks, input:
       return { dataset, report };
     } catch (err) {
       await writer.rollback();
-      await repo.discardVersion(versionId);
+      // The import's own error is the one to report: should removing its entry fail too (the disk still full), the
+      // version stays `importing`, invisible, and the next open removes it (DatasetsRepo.discardUnfinished).
+      await repo.discardVersion(versionId).catch(() => undefined);
       throw err;
     }
+  }).catch((err: unknown) => {
+    throw importError(err);
   });
 }
