@@ -68,11 +68,28 @@ export type ImportReport = z.infer<typeof ImportReport>;
 
 const TaskId = z.string().min(1).max(100).optional(); // chosen by the caller so it can cancel and follow progress
 
+/**
+ * What a dataset name cannot hold besides @, / and \ (they address versions and files): control characters (NUL and
+ * the rest of C0, DEL, C1), line and paragraph separators, and the bidirectional controls that make a name read
+ * differently from what it is.
+ */
+const NAME_CONTROL = /[\p{Cc}\u2028\u2029\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/** A dataset's name, as given to an import or a mix. */
+export const DatasetName = z.string().trim().min(1).max(200)
+  .regex(/^[^@/\\]+$/, 'a dataset name cannot contain @, / or \\')
+  .superRefine((name, ctx) => {
+    const found = NAME_CONTROL.exec(name);
+    if (!found) return;
+    const code = found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    ctx.addIssue({ code: 'custom', message: `a dataset name cannot contain control characters (U+${code} at character ${[...name.slice(0, found.index)].length + 1})` });
+  });
+
 export const ImportInput = z.object({
   taskId: TaskId,
   /** Files or folders (folders: every .jsonl/.json/.csv/.tsv/.parquet inside, sorted). */
   paths: z.array(z.string().min(1)).min(1),
-  name: z.string().trim().min(1).max(200).regex(/^[^@/\\]+$/, 'a dataset name cannot contain @, / or \\'),
+  name: DatasetName,
   format: DataFormatOption.default('auto'),
   /**
    * The column-mapping step: which column of the files holds each field a format reads, e.g. {instruction: "question",
@@ -151,7 +168,7 @@ export type CleanOutput = z.infer<typeof CleanOutput>;
 export const MixSource = z.object({ versionId: z.string().min(1), ratio: z.number().positive() });
 export const MixInput = z.object({
   taskId: TaskId,
-  name: z.string().trim().min(1).max(200).regex(/^[^@/\\]+$/),
+  name: DatasetName,
   sources: z.array(MixSource).min(1),
   /** Records in the mix; by default the largest total the ratios allow without repeating a record. */
   total: z.number().int().positive().optional(),
