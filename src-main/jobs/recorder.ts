@@ -3,10 +3,12 @@ import type { Job } from '../common/jobs';
 import type { EventHub } from '../services/api-dispatch';
 import type { JobsRepo } from '../store';
 
+type Journal = Pick<JobsRepo, 'save'>;
+
 export type ErrorSink = (err: unknown, context: string) => void;
 
 export class JobRecorder {
-  constructor(private readonly jobs: JobsRepo, private readonly hub: EventHub, private readonly onError?: ErrorSink) {}
+  constructor(private readonly jobs: Journal, private readonly hub: EventHub, private readonly onError?: ErrorSink) {}
 
   /** Journals a snapshot (the save is queued, and the live object keeps changing). Never rejects. */
   persist(job: Job, eventType: string, payload: unknown = null): Promise<void> {

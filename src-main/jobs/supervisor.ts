@@ -13,8 +13,11 @@ import { JobRecorder, type ErrorSink } from './recorder';
 import { clearTimers, newLiveJob, type LiveJob, type StopIntent } from './live-job';
 import { isAlive, isOurEngine, killOrphan } from './process-check';
 
+/** What the supervisor needs of a journal: the store's JobsRepo, or one that holds the database only briefly. */
+export type JobJournal = Pick<JobsRepo, 'insert' | 'save' | 'get' | 'list' | 'listUnfinished'>;
+
 export interface JobSupervisorOptions {
-  jobs: JobsRepo;
+  jobs: JobJournal;
   launcher: EngineLauncher;
   hub: EventHub;
   /** Each job gets runsDir/<jobId>/ as its run folder. */

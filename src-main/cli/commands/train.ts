@@ -8,6 +8,7 @@ import { JobSupervisor } from '../../jobs/supervisor';
 import { EventHub } from '../../services/api-dispatch';
 import { defaultHome, homeLayout } from '../../services/paths';
 import { ConfigError, discardUnstartedRun, flagOf, precisionNotes, prepareRun, readRunInfo, resolveTrainConfig, TRAIN_KEYS, trainFlagOptions, type PrecisionRecord } from '../../services/train';
+import { DetachedJournal } from '../detached-journal';
 import { openStoreOrExplain } from '../store-access';
 import { CliError, type CliContext } from '../output';
 
@@ -111,15 +112,19 @@ async function planRun(ctx: CliContext, values: FlagValues, home: string): Promi
 export async function train(ctx: CliContext, values: FlagValues): Promise<number> {
   const home = defaultHome();
   const layout = homeLayout(home);
-  // The store first: if another app holds it, nothing is written to the run folder.
-  const store = await openStoreOrExplain(home, 'ftstudio train');
+  // The store first: if another process holds it, nothing is written to the run folder. It is not held during the run:
+  // the journal opens it briefly at the job's start, checkpoints and outcome (detached-journal.ts).
+  await (await openStoreOrExplain(home, 'ftstudio train')).close();
+  const journal = new DetachedJournal(home);
   const hub = new EventHub();
   // With --json stdout carries one document only, so the engine's own output must not reach it.
-  const supervisor = new JobSupervisor({ jobs: store.jobs, launcher: new NodeLauncher({ stdio: ctx.json ? 'ignore' : 'inherit' }), hub, runsDir: layout.runs });
+  const supervisor = new JobSupervisor({ jobs: journal, launcher: new NodeLauncher({ stdio: ctx.json ? 'ignore' : 'inherit' }), hub, runsDir: layout.runs });
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
   let onSignal: (() => void) | null = null;
+  let runFolder: string | null = null;
   try {
     const { outDir, params, warnings, precision } = await planRun(ctx, values, home);
+    runFolder = outDir;
     if (!ctx.json) hub.subscribe(progressPrinter(ctx, params.steps));
     const started = await supervisor.start('train', params as unknown as Record<string, unknown>, { runDir: outDir });
     let cancels = 0;
@@ -141,7 +146,10 @@ export async function train(ctx: CliContext, values: FlagValues): Promise<number
   } finally {
     if (onSignal) for (const s of signals) process.off(s, onSignal);
     await supervisor.shutdown();
-    await store.close();
+    await journal.flush();
+    if (journal.blockedBy !== null) {
+      ctx.stderr(`warning: another Finetune Studio process (PID ${journal.blockedBy}) holds the data folder ${home}, so the app's job list does not show this run's last state yet; the run folder ${runFolder ?? ''} holds all of it.`);
+    }
   }
 }
 
