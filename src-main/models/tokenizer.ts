@@ -64,6 +64,13 @@ export class TextTokenizer {
     } catch (err) {
       throw new Error(`${tokenizerFile} could not be loaded as a tokenizer: ${(err as Error).message}`, { cause: err });
     }
+    // The library accepts some files it cannot really use (an unknown model type, a vocabulary without the pieces its
+    // model needs) and then encodes to missing ids: find out now, with the file named, not as NaN tokens in a run.
+    const probe = tokenizer.encode('Hello, world! 123', { add_special_tokens: false }).ids;
+    if (probe.length === 0 || !probe.every((id) => Number.isInteger(id))) {
+      const type = (json.model as { type?: unknown } | undefined)?.type;
+      throw new Error(`${tokenizerFile} does not work as a tokenizer: its model (type ${JSON.stringify(type)}) encodes plain text to missing ids, so the file is of a kind or shape this app cannot use.`);
+    }
     return new TextTokenizer(tokenizer, config, tokenizer.get_vocab(true).size, configFile);
   }
 
