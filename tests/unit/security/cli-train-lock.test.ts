@@ -1,14 +1,14 @@
 // `ftstudio train` does not hold the data folder's database for its whole run: another command can use it while the
 // run trains, and the job's record (start, checkpoints, outcome) is in the store afterwards.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Prng } from '../../../src-main/engine/nn';
 import { homeLayout } from '../../../src-main/services/paths';
 import { openStore } from '../../../src-main/store';
 import { TINY_MODELS, writeTinyModel } from '../../reference/tiny-models';
+import { writeTokenRows } from './token-rows';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(ROOT, 'bin/ftstudio.js');
@@ -20,12 +20,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('ftstudio train and the data folder', () => {
   it('leaves the database free while it trains, and journals the job', async () => {
     const model = writeTinyModel(join(work, 'model'), TINY_MODELS.find((m) => m.id === 'llama')!);
-    const data = join(work, 'train.jsonl');
-    const rng = new Prng(5);
-    writeFileSync(data, Array.from({ length: 8 }, () => {
-      const ids = Array.from({ length: 10 }, () => 1 + (rng.nextU32() % 200));
-      return JSON.stringify({ input_ids: ids, labels: ids });
-    }).join('\n'));
+    const data = writeTokenRows(join(work, 'train.jsonl'), 8, 5);
     const out = join(work, 'run');
     const train = spawn(process.execPath, [BIN, 'train', '--model', model, '--data', data, '--steps', '3000', '--save-every', '1000', '--threads', '1', '--out', out], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';

@@ -6,8 +6,8 @@ import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Prng } from '../../../src-main/engine/nn';
 import { TINY_MODELS, writeTinyModel } from '../../reference/tiny-models';
+import { writeTokenRows } from './token-rows';
 
 const ROOT = resolve(__dirname, '../../..');
 const work = mkdtempSync(join(tmpdir(), 'ftstudio-xdev-run-'));
@@ -27,12 +27,7 @@ afterAll(() => {
 });
 
 const MODEL = writeTinyModel(join(work, 'model'), TINY_MODELS.find((m) => m.id === 'llama')!);
-const DATA = join(work, 'train.jsonl');
-const rng = new Prng(3);
-writeFileSync(DATA, Array.from({ length: 6 }, () => {
-  const ids = Array.from({ length: 10 }, () => 1 + (rng.nextU32() % 200));
-  return JSON.stringify({ input_ids: ids, labels: ids });
-}).join('\n'));
+const DATA = writeTokenRows(join(work, 'train.jsonl'), 6, 3);
 
 function train(model: string, out: string) {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/ftstudio.js'), 'train', '--model', model, '--data', DATA, '--steps', '2', '--threads', '1', '--out', out],
