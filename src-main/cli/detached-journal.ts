@@ -51,8 +51,9 @@ export class DetachedJournal implements JobJournal {
 
   /** Writes whatever is queued, in order, holding the database only while it does. Never rejects on a lock. */
   flush(): Promise<void> {
-    this.chain = this.chain.then(() => this.writeQueued());
-    return this.chain;
+    const write = this.chain.catch(() => undefined).then(() => this.writeQueued());
+    this.chain = write;
+    return write;
   }
 
   private async writeQueued(): Promise<void> {

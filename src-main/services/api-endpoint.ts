@@ -3,6 +3,7 @@
 // stops. A stale file (its process gone) is ignored.
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '../jobs/process-check';
 
 export interface ApiEndpoint {
   origin: string;
@@ -33,15 +34,6 @@ export function removeApiEndpoint(home: string, pid = process.pid): void {
   if (readApiEndpoint(home)?.pid === pid) rmSync(endpointFile(home), { force: true });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The endpoint of a live server on this home, or null. */
 export function readApiEndpoint(home: string): ApiEndpoint | null {
   const file = endpointFile(home);
@@ -49,7 +41,7 @@ export function readApiEndpoint(home: string): ApiEndpoint | null {
   try {
     const e = JSON.parse(readFileSync(file, 'utf8')) as ApiEndpoint;
     if (typeof e.origin !== 'string' || typeof e.token !== 'string' || !Number.isInteger(e.pid) || !Number.isInteger(e.port)) return null;
-    return alive(e.pid) ? e : null;
+    return isAlive(e.pid) ? e : null;
   } catch {
     return null;
   }

@@ -200,7 +200,11 @@ async function run(ctx: CliContext, client: ApiClient, sub: string, args: string
           versionId: version.id, modelPath: need(str(values, 'model'), '--model DIR'),
           maxSeqLen: num(values, 'max-seq-len'), threads: num(values, 'threads'),
         });
-        if (!scoring) throw new CliError(`Scoring started as job ${started.id} in the running Finetune Studio server; follow it on its Runs page (the CLI follows scoring only when no server holds the data folder).`);
+        if (!scoring) {
+          // Through a running server the job runs there; the CLI follows scoring only when it holds the database itself.
+          printResult(ctx, { job: started.id, runDir: started.runDir, followed: false }, () => `Scoring started as job ${started.id} in the running Finetune Studio server; follow it on its Runs page.`);
+          return 0;
+        }
         const job = (await scoring.supervisor.whenSettled(started.id)) ?? started;
         if (job.state !== 'completed') throw new CliError(`scoring ${job.state}: ${(job.reason ?? 'no reason recorded').replace(/^Error: /, '').split('\n')[0]}`);
         await ingestScores(scoring.repo, job);
