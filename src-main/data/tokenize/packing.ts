@@ -17,8 +17,8 @@ export interface TrainingExample {
  * unpacked either (position 0), so the trained tokens are the same with and without packing.
  *
  * Caveat (cross-contamination): attention is still causal over the whole sequence, so a row sees the rows packed
- * before it, and positions do not restart. Without block-diagonal attention masks (not built yet), packing trades
- * that for fewer padded tokens; turn it off where rows must stay independent.
+ * before it, and positions do not restart: the engine's attention has no block-diagonal mask, so packing trades that
+ * for fewer padded tokens; turn it off where rows must stay independent.
  */
 export function packExamples(examples: TrainingExample[], maxSeqLen: number): TrainingExample[] {
   const packed: TrainingExample[] = [];

@@ -1,4 +1,4 @@
-// Settings shows what the back end says about itself; Models is an honest placeholder.
+// Settings shows what the back end says about itself; Models lists the adapter library and promises nothing else.
 import { describe, expect, it } from 'vitest';
 import { defineComponent, h, onMounted } from 'vue';
 import SettingsView from '../../../src-renderer/src/views/SettingsView.vue';
@@ -18,14 +18,14 @@ describe('SettingsView and ModelsView', () => {
     expect(wrapper.get('[data-testid="app-version"]').text()).toContain('0.1.0');
     expect(wrapper.get('[data-testid="app-home"]').text()).toBe('/home/ada/.config/ftstudio');
     expect(wrapper.get('[data-testid="app-mode"]').text()).toContain('desktop app');
-    expect(wrapper.text()).toContain('Not built yet');
+    expect(wrapper.text()).not.toContain('Not built yet');
     wrapper.unmount();
   });
 
-  it('Models says it is not built yet and offers no buttons', async () => {
+  it('Models shows the adapter library and no placeholder for parts that do not exist', async () => {
     const { wrapper } = await mountWithApp(ModelsView, createFakeApi(), '/models');
-    expect(wrapper.text()).toContain('Not built yet');
-    expect(wrapper.find('button').exists()).toBe(false);
+    expect(wrapper.text()).toContain('Adapter library');
+    expect(wrapper.text()).not.toContain('Not built yet');
     wrapper.unmount();
   });
 });
